@@ -1,0 +1,238 @@
+// Matrix multiplication: validation, batching, F32 through OpenBLAS (driven
+// by the engine's own thread pool), BF16 through our packed kernels.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cinttypes>
+
+#include "engine.h"
+#include "validate.h"
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace nt {
+
+void blas_set_threads(int) {
+    // OpenBLAS runs single-threaded inside each of our pool's threads: one
+    // thread pool, sized by nt_set_num_threads, for every kernel.
+    openblas_set_num_threads(1);
+}
+
+namespace {
+
+struct BlasInit {
+    BlasInit() { openblas_set_num_threads(1); }
+} g_blas_init;
+
+void sgemm_rows(const GemmArgs& g, int64_t m0, int64_t m1) {
+    const float* A = static_cast<const float*>(g.A) + (g.trans_a ? m0 : m0 * g.lda);
+    cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
+                (blasint)(m1 - m0), (blasint)g.N, (blasint)g.K, g.alpha, A, (blasint)g.lda,
+                static_cast<const float*>(g.B), (blasint)g.ldb, g.beta, g.C + m0 * g.ldc, (blasint)g.ldc);
+}
+
+void sgemm_cols(const GemmArgs& g, int64_t n0, int64_t n1) {
+    const float* B = static_cast<const float*>(g.B) + (g.trans_b ? n0 * g.ldb : n0);
+    cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
+                (blasint)g.M, (blasint)(n1 - n0), (blasint)g.K, g.alpha, static_cast<const float*>(g.A),
+                (blasint)g.lda, B, (blasint)g.ldb, g.beta, g.C + n0, (blasint)g.ldc);
+}
+
+// One F32 GEMM split over the pool: by rows when M is the larger side, by
+// columns otherwise, in multiples of 16 so that OpenBLAS keeps full tiles.
+void sgemm_parallel(const GemmArgs& g, bool allow_threads) {
+    if (g.M == 0 || g.N == 0) return;
+    const double flops = 2.0 * (double)g.M * (double)g.N * (double)g.K;
+    if (!allow_threads || flops < 4e6 || num_threads() == 1) {
+        sgemm_rows(g, 0, g.M);
+        return;
+    }
+    if (g.M >= g.N)
+        parallel_for(g.M, 16, [&](int64_t b, int64_t e) { sgemm_rows(g, b, e); });
+    else
+        parallel_for(g.N, 16, [&](int64_t b, int64_t e) { sgemm_cols(g, b, e); });
+}
+
+void gemm_one(const GemmArgs& g, bool allow_threads) {
+    if (g.a_dtype == NT_F32 && g.b_dtype == NT_F32) {
+        if (g.K == 0) {
+            // BLAS leaves C untouched when K == 0 with beta == 0 only in some versions
+            for (int64_t i = 0; i < g.M; i++)
+                for (int64_t j = 0; j < g.N; j++) {
+                    float& c = g.C[i * g.ldc + j];
+                    c = g.beta == 0.f ? 0.f : g.beta * c;
+                }
+            return;
+        }
+        sgemm_parallel(g, allow_threads);
+    } else {
+        kernels().gemm_bf16(g);
+    }
+}
+
+int check_gemm_operand(const nt_tensor* t, const char* fn, const char* name) {
+    NT_CHECK(check_tensor(t, fn, name));
+    if (t->dtype != NT_F32 && t->dtype != NT_BF16)
+        return fail(NT_ERR_DTYPE, "%s: '%s' has dtype %s; expected F32 or BF16", fn, name, dtype_name(t->dtype));
+    NT_CHECK(check_ndim_min(t, fn, name, 2));
+    return NT_OK;
+}
+
+}  // namespace
+
+// out = alpha * op(a) @ op(b) + beta * out, with all the checks.
+static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_tensor* b, bool ta, bool tb,
+                  float alpha, float beta) {
+    NT_CHECK(check_tensor(out, fn, "out"));
+    NT_CHECK(check_dtype(out, fn, "out", NT_F32));
+    NT_CHECK(check_gemm_operand(a, fn, "a"));
+    NT_CHECK(check_gemm_operand(b, fn, "b"));
+    NT_CHECK(check_finite(alpha, fn, "alpha"));
+    NT_CHECK(check_finite(beta, fn, "beta"));
+    NT_CHECK(check_no_alias(out, "out", a, "a", fn));
+    NT_CHECK(check_no_alias(out, "out", b, "b", fn));
+    const int an = a->ndim, bn = b->ndim;
+    const int64_t M = ta ? a->shape[an - 1] : a->shape[an - 2];
+    const int64_t K = ta ? a->shape[an - 2] : a->shape[an - 1];
+    const int64_t Kb = tb ? b->shape[bn - 1] : b->shape[bn - 2];
+    const int64_t N = tb ? b->shape[bn - 2] : b->shape[bn - 1];
+    if (K != Kb)
+        return fail(NT_ERR_SHAPE, "%s: inner dimensions differ: op(a) of %s is [.., %" PRId64 ", %" PRId64
+                    "] but op(b) of %s is [.., %" PRId64 ", %" PRId64 "]",
+                    fn, shape_str(a).c_str(), M, K, shape_str(b).c_str(), Kb, N);
+    GemmArgs g{};
+    g.N = N;
+    g.K = K;
+    g.A = data_ptr(a);
+    g.a_dtype = a->dtype;
+    g.lda = a->shape[an - 1];
+    g.trans_a = ta;
+    g.B = data_ptr(b);
+    g.b_dtype = b->dtype;
+    g.ldb = b->shape[bn - 1];
+    g.trans_b = tb;
+    g.C = ptr<float>(out);
+    g.ldc = N;
+    g.alpha = alpha;
+    g.beta = beta;
+    if (bn == 2 && !ta) {
+        // a's leading dims are rows: one GEMM of [prod(lead) * M, K]
+        const int64_t rows = dims_product(a, 0, an - 1);
+        bool ok = out->ndim == an && out->shape[an - 1] == N;
+        for (int i = 0; ok && i < an - 1; i++) ok = out->shape[i] == a->shape[i];
+        if (!ok)
+            return fail(NT_ERR_SHAPE, "%s: 'out' has shape %s; expected a's leading dims then %" PRId64, fn,
+                        shape_str(out).c_str(), N);
+        g.M = rows;
+        NT_API_BEGIN
+        gemm_one(g, true);
+        return NT_OK;
+        NT_API_END
+    }
+    // batched: a [..., *, *], b [..., *, *] with equal batch dims, or b 2-D
+    bool ok = bn == 2 || bn == an;
+    for (int i = 0; ok && bn != 2 && i < an - 2; i++) ok = a->shape[i] == b->shape[i];
+    if (!ok)
+        return fail(NT_ERR_SHAPE, "%s: batch dims of a %s and b %s differ; expected equal, or b 2-D", fn,
+                    shape_str(a).c_str(), shape_str(b).c_str());
+    ok = out->ndim == an && out->shape[an - 2] == M && out->shape[an - 1] == N;
+    for (int i = 0; ok && i < an - 2; i++) ok = out->shape[i] == a->shape[i];
+    if (!ok)
+        return fail(NT_ERR_SHAPE, "%s: 'out' has shape %s; expected batch dims of a then [%" PRId64 ", %" PRId64 "]", fn,
+                    shape_str(out).c_str(), M, N);
+    g.M = M;
+    const int64_t batch = dims_product(a, 0, an - 2);
+    const int64_t a_step = M * K * dtype_size(a->dtype), b_step = bn == 2 ? 0 : K * N * dtype_size(b->dtype);
+    NT_API_BEGIN
+    auto one = [&](int64_t i, bool threads) {
+        GemmArgs gi = g;
+        gi.A = static_cast<const char*>(g.A) + i * a_step;
+        gi.B = static_cast<const char*>(g.B) + i * b_step;
+        gi.C = g.C + i * M * N;
+        gemm_one(gi, threads);
+    };
+    if (batch >= num_threads() && num_threads() > 1 && g.a_dtype == NT_F32 && g.b_dtype == NT_F32) {
+        parallel_for(batch, 1, [&](int64_t b0, int64_t b1) {
+            for (int64_t i = b0; i < b1; i++) one(i, false);
+        });
+    } else {
+        for (int64_t i = 0; i < batch; i++) one(i, true);
+    }
+    return NT_OK;
+    NT_API_END
+}
+
+}  // namespace nt
+
+using namespace nt;
+
+extern "C" {
+
+int nt_matmul(nt_tensor* out, const nt_tensor* a, const nt_tensor* b, int trans_a, int trans_b, float alpha,
+              float beta) {
+    return matmul("nt_matmul", out, a, b, trans_a != 0, trans_b != 0, alpha, beta);
+}
+
+int nt_matmul_backward(nt_tensor* da, nt_tensor* db, const nt_tensor* dout, const nt_tensor* a, const nt_tensor* b,
+                       int trans_a, int trans_b, float alpha, float beta_a, float beta_b) {
+    const char* fn = "nt_matmul_backward";
+    NT_CHECK(check_tensor(dout, fn, "dout"));
+    NT_CHECK(check_gemm_operand(a, fn, "a"));
+    NT_CHECK(check_gemm_operand(b, fn, "b"));
+    NT_CHECK(check_optional(da, fn, "da"));
+    NT_CHECK(check_optional(db, fn, "db"));
+    if (da) NT_CHECK(check_same_shape(da, "da", a, "a", fn));
+    if (db) NT_CHECK(check_same_shape(db, "db", b, "b", fn));
+    const bool ta = trans_a != 0, tb = trans_b != 0;
+    if (da) {
+        // op(a)' = alpha * dout op(b)^T;  a' = that (or its transpose)
+        int rc = ta ? matmul(fn, da, b, dout, tb, true, alpha, beta_a) : matmul(fn, da, dout, b, false, !tb, alpha, beta_a);
+        if (rc) return rc;
+    }
+    if (db) {
+        if (b->ndim == 2 && a->ndim > 2 && ta) {
+            // shared b, batched transposed a: sum the per-batch gradients
+            const int an = a->ndim;
+            const int64_t batch = dims_product(a, 0, an - 2);
+            const int64_t sa[2] = {a->shape[an - 2], a->shape[an - 1]};
+            const int64_t so[2] = {dout->shape[dout->ndim - 2], dout->shape[dout->ndim - 1]};
+            if (dout->numel != batch * so[0] * so[1] || dout->ndim != an)
+                return fail(NT_ERR_SHAPE, "%s: 'dout' has shape %s; expected the batch dims of a", fn,
+                            shape_str(dout).c_str());
+            for (int64_t i = 0; i < batch; i++) {
+                nt_tensor *ai = nullptr, *oi = nullptr;
+                NT_CHECK(nt_tensor_view(&ai, const_cast<nt_tensor*>(a), i * sa[0] * sa[1], 2, sa));
+                int rc = nt_tensor_view(&oi, const_cast<nt_tensor*>(dout), i * so[0] * so[1], 2, so);
+                if (rc == NT_OK)
+                    rc = tb ? matmul(fn, db, oi, ai, true, true, alpha, i == 0 ? beta_b : 1.f)
+                            : matmul(fn, db, ai, oi, false, false, alpha, i == 0 ? beta_b : 1.f);
+                nt_tensor_free(ai);
+                nt_tensor_free(oi);
+                if (rc) return rc;
+            }
+            return NT_OK;
+        }
+        if (b->ndim == 2 && a->ndim > 2) {
+            // shared b: flatten a's and dout's leading dims into rows
+            const int64_t rows = dims_product(a, 0, a->ndim - 1);
+            const int64_t s2a[2] = {rows, a->shape[a->ndim - 1]};
+            const int64_t s2o[2] = {rows, dout->shape[dout->ndim - 1]};
+            if (dout->numel != rows * s2o[1])
+                return fail(NT_ERR_SHAPE, "%s: 'dout' has shape %s; expected a's leading dims", fn,
+                            shape_str(dout).c_str());
+            nt_tensor *a2 = nullptr, *o2 = nullptr;
+            NT_CHECK(nt_tensor_view(&a2, const_cast<nt_tensor*>(a), 0, 2, s2a));
+            int rc = nt_tensor_view(&o2, const_cast<nt_tensor*>(dout), 0, 2, s2o);
+            if (rc == NT_OK)
+                rc = tb ? matmul(fn, db, o2, a2, true, false, alpha, beta_b)
+                        : matmul(fn, db, a2, o2, true, false, alpha, beta_b);
+            nt_tensor_free(a2);
+            nt_tensor_free(o2);
+            return rc;
+        }
+        return tb ? matmul(fn, db, dout, a, true, ta, alpha, beta_b) : matmul(fn, db, a, dout, !ta, false, alpha, beta_b);
+    }
+    return NT_OK;
+}
+
+}  // extern "C"
