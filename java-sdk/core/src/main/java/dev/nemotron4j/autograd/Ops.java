@@ -1,0 +1,304 @@
+package dev.nemotron4j.autograd;
+
+import dev.nemotron4j.kernels.Kernels;
+import dev.nemotron4j.tensor.DType;
+import dev.nemotron4j.tensor.Tensor;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Differentiable operations: each runs its forward kernel and, when a {@link Tape} is recording
+ * and an input requires gradients, records the matching backward kernel. Outputs are new F32
+ * tensors owned by the current scope.
+ */
+public final class Ops {
+  private Ops() {}
+
+  private static Tape tapeFor(Tensor... inputs) {
+    Tape tape = Tape.active();
+    if (tape == null) {
+      return null;
+    }
+    for (Tensor t : inputs) {
+      if (t != null && t.requiresGrad()) {
+        return tape;
+      }
+    }
+    return null;
+  }
+
+  private static Tensor zerosLike(Tensor t) {
+    return Tensor.zeros(DType.F32, t.shape());
+  }
+
+  private static long[] concat(long[] head, long... tail) {
+    long[] out = Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, out, head.length, tail.length);
+    return out;
+  }
+
+  // --------------------------------------------------------------- matmul
+
+  /**
+   * op(a) @ op(b): a [..., M, K], b [..., K, N] or 2-D; a 2-D b with an untransposed a treats a's
+   * leading dims as rows.
+   */
+  public static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+    if (a.ndim() < 2 || b.ndim() < 2) {
+      throw new IllegalArgumentException(
+          "matmul needs operands of at least 2 dimensions, got " + a + " and " + b);
+    }
+    long[] as = a.shape();
+    long n = transB ? b.dim(-2) : b.dim(-1);
+    long[] os;
+    if (b.ndim() == 2 && !transA) {
+      os = concat(Arrays.copyOf(as, as.length - 1), n);
+    } else {
+      long m = transA ? a.dim(-1) : a.dim(-2);
+      os = concat(Arrays.copyOf(as, as.length - 2), m, n);
+    }
+    Tensor out = Tensor.zeros(DType.F32, os);
+    Kernels.matmul(out, a, b, transA, transB, 1f, 0f);
+    Tape tape = tapeFor(a, b);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            Tensor da = a.requiresGrad() ? zerosLike(a) : null;
+            Tensor db = b.requiresGrad() ? zerosLike(b) : null;
+            Kernels.matmulBackward(da, db, g, a, b, transA, transB, 1f, 0f, 0f);
+            if (da != null) {
+              grads.accumulate(a, da);
+            }
+            if (db != null) {
+              grads.accumulate(b, db);
+            }
+          });
+    }
+    return out;
+  }
+
+  /** x W^T with W [out, in] (Hugging Face layout): x [..., in] -> [..., out]. */
+  public static Tensor linear(Tensor x, Tensor weight) {
+    return matmul(x, weight, false, true);
+  }
+
+  // ----------------------------------------------------------- elementwise
+
+  /** a + b, where b has a's shape or a suffix of it (broadcast over a's leading dims). */
+  public static Tensor add(Tensor a, Tensor b) {
+    Tensor out = zerosLike(a);
+    Kernels.add(out, a, b);
+    Tape tape = tapeFor(a, b);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            if (a.requiresGrad()) {
+              grads.accumulate(a, g.copy());
+            }
+            if (b.requiresGrad()) {
+              grads.accumulate(b, sumToShape(g, b.shape()));
+            }
+          });
+    }
+    return out;
+  }
+
+  /** Sums g [R, ...shape] over its leading R rows into a tensor of {@code shape}. */
+  private static Tensor sumToShape(Tensor g, long[] shape) {
+    long nb = 1;
+    for (long d : shape) {
+      nb *= d;
+    }
+    if (nb == g.numel()) {
+      Tensor out = Tensor.zeros(DType.F32, shape);
+      Kernels.copy(out, g);
+      return out;
+    }
+    long rows = g.numel() / nb;
+    try (Tensor ones = Tensor.full(DType.F32, 1.0, 1, rows);
+        Tensor g2 = g.reshape(rows, nb)) {
+      Tensor out = Tensor.zeros(DType.F32, shape);
+      try (Tensor o2 = out.reshape(1, nb)) {
+        Kernels.matmul(o2, ones, g2, false, false, 1f, 0f);
+      }
+      return out;
+    }
+  }
+
+  /** alpha * a. */
+  public static Tensor scale(Tensor a, float alpha) {
+    Tensor out = zerosLike(a);
+    Kernels.scale(out, a, alpha);
+    Tape tape = tapeFor(a);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            Tensor da = zerosLike(a);
+            Kernels.scale(da, g, alpha);
+            grads.accumulate(a, da);
+          });
+    }
+    return out;
+  }
+
+  /** Squared ReLU: relu(x)^2. */
+  public static Tensor relu2(Tensor x) {
+    Tensor out = zerosLike(x);
+    Kernels.relu2(out, x);
+    Tape tape = tapeFor(x);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            Tensor dx = zerosLike(x);
+            Kernels.relu2Backward(dx, g, x);
+            grads.accumulate(x, dx);
+          });
+    }
+    return out;
+  }
+
+  /** Sum of all elements, as a one-element tensor. */
+  public static Tensor sum(Tensor x) {
+    FloatBuffer b = x.buffer().asFloatBuffer();
+    double s = 0;
+    for (int i = 0; i < b.limit(); i++) {
+      s += b.get(i);
+    }
+    Tensor out = Tensor.scalar((float) s);
+    Tape tape = tapeFor(x);
+    if (tape != null) {
+      tape.recordOp(out, (g, grads) -> grads.accumulate(x, Tensor.full(DType.F32, g.item(), x.shape())));
+    }
+    return out;
+  }
+
+  /** A view with a new shape (same element count). */
+  public static Tensor reshape(Tensor x, long... shape) {
+    Tensor out = x.reshape(shape);
+    Tape tape = tapeFor(x);
+    if (tape != null) {
+      tape.recordOp(out, (g, grads) -> grads.accumulate(x, g.reshape(x.shape())));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- layers
+
+  /** weight[ids]: ids [...] I32/I64, weight [V, C] -> [..., C]. */
+  public static Tensor embedding(Tensor ids, Tensor weight) {
+    Tensor out = Tensor.zeros(DType.F32, concat(ids.shape(), weight.dim(1)));
+    Kernels.embedding(out, ids, weight);
+    Tape tape = tapeFor(weight);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            Tensor dw = zerosLike(weight);
+            Kernels.embeddingBackward(dw, g, ids);
+            grads.accumulate(weight, dw);
+          });
+    }
+    return out;
+  }
+
+  /** LayerNorm1P over the last dim: (x - mean) * rstd * (1 + weight) + bias. */
+  public static Tensor layerNorm1p(Tensor x, Tensor weight, Tensor bias, float eps) {
+    Tensor out = zerosLike(x);
+    Tape tape = tapeFor(x, weight, bias);
+    if (tape == null) {
+      Kernels.layerNorm1p(out, null, null, x, weight, bias, eps);
+      return out;
+    }
+    long rows = x.numel() / Math.max(1, x.dim(-1));
+    Tensor mean = tape.save(Tensor.zeros(DType.F32, rows));
+    Tensor rstd = tape.save(Tensor.zeros(DType.F32, rows));
+    Kernels.layerNorm1p(out, mean, rstd, x, weight, bias, eps);
+    tape.recordOp(
+        out,
+        (g, grads) -> {
+          Tensor dx = zerosLike(x);
+          Tensor dw = weight.requiresGrad() ? zerosLike(weight) : null;
+          Tensor db = bias.requiresGrad() ? zerosLike(bias) : null;
+          Kernels.layerNorm1pBackward(dx, dw, db, g, x, weight, mean, rstd);
+          grads.accumulate(x, dx);
+          if (dw != null) {
+            grads.accumulate(weight, dw);
+          }
+          if (db != null) {
+            grads.accumulate(bias, db);
+          }
+        });
+    return out;
+  }
+
+  /** Partial rotary embedding of x [..., H, HD] at the given positions (rotate-half pairing). */
+  public static Tensor rope(Tensor x, Tensor positions, int rotDims, float theta) {
+    Tensor out = zerosLike(x);
+    Kernels.rope(out, x, positions, rotDims, theta);
+    Tape tape = tapeFor(x);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            Tensor dx = zerosLike(x);
+            Kernels.ropeBackward(dx, g, positions, rotDims, theta);
+            grads.accumulate(x, dx);
+          });
+    }
+    return out;
+  }
+
+  /**
+   * Fused causal grouped-query attention: q [B, T, NH, HD], k and v [B, T, NKV, HD], seqLens [B]
+   * (nullable: all T) -> [B, T, NH, HD].
+   */
+  public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor seqLens, float scale) {
+    Tensor out = zerosLike(q);
+    Tape tape = tapeFor(q, k, v);
+    if (tape == null) {
+      Kernels.attention(out, null, q, k, v, seqLens, scale);
+      return out;
+    }
+    Tensor lse = tape.save(Tensor.zeros(DType.F32, q.dim(0), q.dim(2), q.dim(1)));
+    Kernels.attention(out, lse, q, k, v, seqLens, scale);
+    tape.recordOp(
+        out,
+        (g, grads) -> {
+          Tensor dq = zerosLike(q);
+          Tensor dk = zerosLike(k);
+          Tensor dv = zerosLike(v);
+          Kernels.attentionBackward(dq, dk, dv, g, out, lse, q, k, v, seqLens, scale);
+          grads.accumulate(q, dq);
+          grads.accumulate(k, dk);
+          grads.accumulate(v, dv);
+        });
+    return out;
+  }
+
+  /**
+   * log softmax(logits[n])[targets[n]] for logits [N, V]; 0 where targets[n] == ignoreIndex.
+   * Fused: no second [N, V] buffer in the forward.
+   */
+  public static Tensor tokenLogprobs(Tensor logits, Tensor targets, long ignoreIndex) {
+    Tensor out = Tensor.zeros(DType.F32, logits.dim(0));
+    Tape tape = tapeFor(logits);
+    if (tape == null) {
+      Kernels.crossEntropy(out, null, logits, targets, ignoreIndex);
+      return out;
+    }
+    Tensor lse = tape.save(Tensor.zeros(DType.F32, logits.dim(0)));
+    Kernels.crossEntropy(out, lse, logits, targets, ignoreIndex);
+    tape.recordOp(
+        out,
+        (g, grads) -> {
+          Tensor dl = zerosLike(logits);
+          Kernels.crossEntropyBackward(dl, g, logits, lse, targets, ignoreIndex);
+          grads.accumulate(logits, dl);
+        });
+    return out;
+  }
+}
