@@ -69,24 +69,21 @@ public final class Tensor implements AutoCloseable {
 
   /** An F32 tensor holding {@code data} (row-major) with the given shape. */
   public static Tensor of(float[] data, long... shape) {
-    Tensor t = zeros(DType.F32, shape);
-    t.requireCount(data.length);
+    Tensor t = zeros(DType.F32, checkCount(data.length, shape));
     t.buffer().asFloatBuffer().put(data);
     return t;
   }
 
   /** An I64 tensor holding {@code data}. */
   public static Tensor ofLongs(long[] data, long... shape) {
-    Tensor t = zeros(DType.I64, shape);
-    t.requireCount(data.length);
+    Tensor t = zeros(DType.I64, checkCount(data.length, shape));
     t.buffer().asLongBuffer().put(data);
     return t;
   }
 
   /** An I32 tensor holding {@code data}. */
   public static Tensor ofInts(int[] data, long... shape) {
-    Tensor t = zeros(DType.I32, shape);
-    t.requireCount(data.length);
+    Tensor t = zeros(DType.I32, checkCount(data.length, shape));
     t.buffer().asIntBuffer().put(data);
     return t;
   }
@@ -395,6 +392,15 @@ public final class Tensor implements AutoCloseable {
       p = Math.multiplyExact(p, d);
     }
     return p;
+  }
+
+  private static long[] checkCount(int n, long[] shape) {
+    long[] s = checkShape(shape);
+    if (product(s) != n) {
+      throw new IllegalArgumentException(
+          n + " values for shape " + Arrays.toString(s) + " which holds " + product(s) + " elements");
+    }
+    return s;
   }
 
   private void requireCount(int n) {
