@@ -85,7 +85,7 @@ class TensorTest {
       Tensor x = Tensor.of(new float[] {1f, -2.5f, 1e-3f, 300f}, 4);
       assertThat(x.to(DType.BF16).toFloatArray()).isEqualTo(new float[] {1f, -2.5f, 9.994507E-4f, 300f});
       assertThat(x.to(DType.F16).toFloatArray()).isEqualTo(new float[] {1f, -2.5f, 0.0010004044f, 300f});
-      assertThat(x.to(DType.F8_E4M3).toFloatArray()).isEqualTo(new float[] {1f, -2.5f, 0.0009765625f, 288f});
+      assertThat(x.to(DType.F8_E4M3).toFloatArray()).isEqualTo(new float[] {1f, -2.5f, 0.001953125f, 288f});
       assertThat(x.copy().toFloatArray()).isEqualTo(x.toFloatArray());
     }
   }
