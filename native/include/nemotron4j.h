@@ -152,9 +152,9 @@ int nt_compute_scales(nt_tensor* scale, const nt_tensor* in, int fp8_dtype);
 /* out = alpha * op(a) @ op(b) + beta * out, op = transpose when trans_* != 0.
  *   a: [..., M, K] ([..., K, M] if trans_a), b: [..., K, Nc] ([..., Nc, K] if
  *   trans_b) with the same batch dims as a, or 2-D and shared by the batch.
- *   out: [..., M, Nc] F32. a, b: F32 or BF16; both F32 runs F32 (OpenBLAS),
- *   any BF16 runs the BF16 kernel (F32 inputs rounded to BF16, F32
- *   accumulation; AVX-512-BF16 dot products where the CPU has them). */
+ *   out: [..., M, Nc] F32. a, b: F32 or BF16; both F32 gives exact F32
+ *   products, any BF16 runs the BF16 kernel (F32 inputs rounded to BF16,
+ *   F32 accumulation; AVX-512-BF16 dot products where the CPU has them). */
 int nt_matmul(nt_tensor* out, const nt_tensor* a, const nt_tensor* b, int trans_a,
               int trans_b, float alpha, float beta);
 /* Gradients of out = alpha * op(a) @ op(b):

@@ -138,7 +138,7 @@ int64_t load_index(const void* base, int dtype, int64_t i);
 struct GemmArgs {
     int64_t M, N, K;
     const void* A;
-    int a_dtype;  // NT_F32 or NT_BF16
+    int a_dtype;  // NT_F32 or NT_BF16 (the BF16 path also takes F32 inputs)
     int64_t lda;
     bool trans_a;
     const void* B;
@@ -160,7 +160,8 @@ struct AttnArgs {
 // different flags); the API layer validates, then calls through kernels().
 struct KernelTable {
     const char* name;
-    void (*gemm_bf16)(const GemmArgs& g);
+    void (*gemm_f32)(const GemmArgs& g);   // exact F32 products
+    void (*gemm_bf16)(const GemmArgs& g);  // inputs rounded to BF16
     void (*layernorm1p_fwd)(float* out, float* mean, float* rstd, const float* in,
                             const float* w, const float* b, float eps, int64_t N, int64_t C);
     void (*layernorm1p_bwd)(float* din, float* dw, float* db, const float* dout,

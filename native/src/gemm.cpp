@@ -1,73 +1,20 @@
-// Matrix multiplication: validation, batching, F32 through OpenBLAS (driven
-// by the engine's own thread pool), BF16 through our packed kernels.
-#include <cblas.h>
-
+// Matrix multiplication: validation and batching; the packed kernels of
+// kernels.inc (exact F32, or BF16 with F32 accumulation) do the arithmetic.
 #include <algorithm>
 #include <cinttypes>
 
 #include "engine.h"
 #include "validate.h"
 
-extern "C" void openblas_set_num_threads(int);
-
 namespace nt {
-
-void blas_set_threads(int) {
-    // OpenBLAS runs single-threaded inside each of our pool's threads: one
-    // thread pool, sized by nt_set_num_threads, for every kernel.
-    openblas_set_num_threads(1);
-}
 
 namespace {
 
-struct BlasInit {
-    BlasInit() { openblas_set_num_threads(1); }
-} g_blas_init;
-
-void sgemm_rows(const GemmArgs& g, int64_t m0, int64_t m1) {
-    const float* A = static_cast<const float*>(g.A) + (g.trans_a ? m0 : m0 * g.lda);
-    cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
-                (blasint)(m1 - m0), (blasint)g.N, (blasint)g.K, g.alpha, A, (blasint)g.lda,
-                static_cast<const float*>(g.B), (blasint)g.ldb, g.beta, g.C + m0 * g.ldc, (blasint)g.ldc);
-}
-
-void sgemm_cols(const GemmArgs& g, int64_t n0, int64_t n1) {
-    const float* B = static_cast<const float*>(g.B) + (g.trans_b ? n0 * g.ldb : n0);
-    cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
-                (blasint)g.M, (blasint)(n1 - n0), (blasint)g.K, g.alpha, static_cast<const float*>(g.A),
-                (blasint)g.lda, B, (blasint)g.ldb, g.beta, g.C + n0, (blasint)g.ldc);
-}
-
-// One F32 GEMM split over the pool: by rows when M is the larger side, by
-// columns otherwise, in multiples of 16 so that OpenBLAS keeps full tiles.
-void sgemm_parallel(const GemmArgs& g, bool allow_threads) {
-    if (g.M == 0 || g.N == 0) return;
-    const double flops = 2.0 * (double)g.M * (double)g.N * (double)g.K;
-    if (!allow_threads || flops < 4e6 || num_threads() == 1) {
-        sgemm_rows(g, 0, g.M);
-        return;
-    }
-    if (g.M >= g.N)
-        parallel_for(g.M, 16, [&](int64_t b, int64_t e) { sgemm_rows(g, b, e); });
+void gemm_one(const GemmArgs& g) {
+    if (g.a_dtype == NT_F32 && g.b_dtype == NT_F32)
+        kernels().gemm_f32(g);
     else
-        parallel_for(g.N, 16, [&](int64_t b, int64_t e) { sgemm_cols(g, b, e); });
-}
-
-void gemm_one(const GemmArgs& g, bool allow_threads) {
-    if (g.a_dtype == NT_F32 && g.b_dtype == NT_F32) {
-        if (g.K == 0) {
-            // BLAS leaves C untouched when K == 0 with beta == 0 only in some versions
-            for (int64_t i = 0; i < g.M; i++)
-                for (int64_t j = 0; j < g.N; j++) {
-                    float& c = g.C[i * g.ldc + j];
-                    c = g.beta == 0.f ? 0.f : g.beta * c;
-                }
-            return;
-        }
-        sgemm_parallel(g, allow_threads);
-    } else {
         kernels().gemm_bf16(g);
-    }
 }
 
 int check_gemm_operand(const nt_tensor* t, const char* fn, const char* name) {
@@ -125,7 +72,7 @@ static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_t
                         shape_str(out).c_str(), N);
         g.M = rows;
         NT_API_BEGIN
-        gemm_one(g, true);
+        gemm_one(g);
         return NT_OK;
         NT_API_END
     }
@@ -144,19 +91,13 @@ static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_t
     const int64_t batch = dims_product(a, 0, an - 2);
     const int64_t a_step = M * K * dtype_size(a->dtype), b_step = bn == 2 ? 0 : K * N * dtype_size(b->dtype);
     NT_API_BEGIN
-    auto one = [&](int64_t i, bool threads) {
+    // one GEMM after another, each using the whole pool (small ones run inline)
+    for (int64_t i = 0; i < batch; i++) {
         GemmArgs gi = g;
         gi.A = static_cast<const char*>(g.A) + i * a_step;
         gi.B = static_cast<const char*>(g.B) + i * b_step;
         gi.C = g.C + i * M * N;
-        gemm_one(gi, threads);
-    };
-    if (batch >= num_threads() && num_threads() > 1 && g.a_dtype == NT_F32 && g.b_dtype == NT_F32) {
-        parallel_for(batch, 1, [&](int64_t b0, int64_t b1) {
-            for (int64_t i = b0; i < b1; i++) one(i, false);
-        });
-    } else {
-        for (int64_t i = 0; i < batch; i++) one(i, true);
+        gemm_one(gi);
     }
     return NT_OK;
     NT_API_END

@@ -147,13 +147,10 @@ Pool& pool() {
 
 }  // namespace
 
-void blas_set_threads(int n);  // gemm.cpp
-
 int num_threads() { return pool().size(); }
 
 void set_num_threads(int n) {
     pool().resize(n);
-    blas_set_threads(n);
 }
 
 void parallel_region(FnRef<void(int, int)> fn) { pool().run(fn); }

@@ -9,13 +9,19 @@ import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
 
 /**
- * The two OpenBLAS entry points the benchmarks need to measure the peer ({@code cblas_sgemm}
- * with OpenBLAS's own threads) in the same process as the engine. Hand-written: the rest of
- * cblas.h is not needed.
+ * The OpenBLAS entry points the benchmarks need to measure the peer ({@code cblas_sgemm} with
+ * OpenBLAS's own threads) in the same process as the engine, which does not use OpenBLAS.
+ * Hand-written: the rest of cblas.h is not needed. Needs {@code org.bytedeco:openblas} (the
+ * linux-x86_64 jar) on the class path.
  */
 @Properties(
     inherit = NtApiPresets.class,
-    value = @Platform(include = "cblas.h", link = "openblas@.0"))
+    value =
+        @Platform(
+            include = "cblas.h",
+            link = "openblas@.0",
+            preload = {"gcc_s@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"},
+            preloadresource = "/org/bytedeco/openblas/"))
 public final class OpenBlas {
   static {
     Loader.load();

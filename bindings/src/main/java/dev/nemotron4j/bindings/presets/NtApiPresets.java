@@ -10,8 +10,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
  * JavaCPP presets for the engine's C API ({@code native/include/nemotron4j.h}).
  *
  * <p>The JavaCPP parser turns the header into {@code dev.nemotron4j.bindings.NtApi} at build
- * time. At run time the class loads, from the jars on the class path, OpenBLAS (from
- * {@code org.bytedeco:openblas}), then the engine and the JNI glue (from this module's jar).
+ * time. At run time the class loads the engine and the JNI glue from this module's jar.
  */
 @Properties(
     target = "dev.nemotron4j.bindings.NtApi",
@@ -19,9 +18,7 @@ import org.bytedeco.javacpp.tools.InfoMapper;
         @Platform(
             value = "linux-x86_64",
             include = "nemotron4j.h",
-            link = "nemotron4j_engine",
-            preload = {"gcc_s@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"},
-            preloadresource = "/org/bytedeco/openblas/"))
+            link = "nemotron4j_engine"))
 public class NtApiPresets implements InfoMapper {
   @Override
   public void map(InfoMap infoMap) {

@@ -1,0 +1,90 @@
+package dev.nemotron4j.cli;
+
+import dev.nemotron4j.benchmarks.AttentionBench;
+import dev.nemotron4j.benchmarks.GemmBench;
+import dev.nemotron4j.benchmarks.JniBench;
+import dev.nemotron4j.benchmarks.Json;
+import dev.nemotron4j.tensor.Engine;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "bench",
+    description = "Kernel benchmarks, each against a peer measured in the same run.",
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class, BenchCommand.Jni.class})
+final class BenchCommand {
+  abstract static class Common implements Callable<Integer> {
+    @Option(names = "--threads", description = "engine (and peer) threads; default: available cores")
+    Integer threads;
+
+    @Option(names = "--rounds", defaultValue = "7", description = "alternating timed rounds per case (default 7)")
+    int rounds;
+
+    @Option(names = "--json", description = "one JSON object per line")
+    boolean json;
+
+    int threads() {
+      int n = threads == null ? Engine.threads() : threads;
+      if (n < 1) {
+        throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+      }
+      if (rounds < 1) {
+        throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+      }
+      return n;
+    }
+
+    Consumer<Json> printer(String... columns) {
+      if (json) {
+        return j -> System.out.println(j);
+      }
+      StringBuilder header = new StringBuilder();
+      for (String c : columns) {
+        header.append(String.format(Locale.ROOT, "%-16s", c));
+      }
+      System.out.println(header.toString().trim());
+      return j -> {
+        StringBuilder sb = new StringBuilder();
+        for (String c : columns) {
+          Object v = j.get(c);
+          String s = v instanceof Double ? String.format(Locale.ROOT, "%.3f", (Double) v) : String.valueOf(v);
+          sb.append(String.format(Locale.ROOT, "%-16s", s));
+        }
+        System.out.println(sb.toString().trim());
+      };
+    }
+  }
+
+  @Command(name = "gemm", description = "F32 and BF16 GEMM vs OpenBLAS sgemm: 1024^3 and the config-s layer shapes.")
+  static final class Gemm extends Common {
+    @Override
+    public Integer call() {
+      GemmBench.run(threads(), rounds, printer("dtype", "shape", "trans", "threads", "gflops", "peer_gflops", "ratio"));
+      return 0;
+    }
+  }
+
+  @Command(name = "attention", description = "Fused attention forward+backward vs the unfused reference.")
+  static final class Attention extends Common {
+    @Option(names = "--seq", split = ",", defaultValue = "256,1024", description = "sequence lengths (default 256,1024)")
+    int[] seq;
+
+    @Override
+    public Integer call() {
+      AttentionBench.run(threads(), rounds, seq, printer("shape", "threads", "ms", "peer_ms", "ratio", "scratch_bytes", "peer_scratch_bytes"));
+      return 0;
+    }
+  }
+
+  @Command(name = "jni", description = "Per-call overhead of a native op through the bindings.")
+  static final class Jni extends Common {
+    @Override
+    public Integer call() {
+      JniBench.run(rounds, printer("call", "ns_per_call", "sdk_ns_per_call", "peer_ns_per_call", "overhead_ns"));
+      return 0;
+    }
+  }
+}

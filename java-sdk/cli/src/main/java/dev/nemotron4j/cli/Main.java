@@ -1,0 +1,32 @@
+package dev.nemotron4j.cli;
+
+import dev.nemotron4j.bindings.NativeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code nemotron4j} command line. */
+@Command(
+    name = "nemotron4j",
+    mixinStandardHelpOptions = true,
+    version = "nemotron4j 0.1.0",
+    description = "Train, align, evaluate and serve Nemotron-4 models from the JVM.",
+    subcommands = {EngineCommand.class, BenchCommand.class})
+public final class Main {
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI; returns the exit code. */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof NativeException || e instanceof IllegalStateException) {
+            cmd.getErr().println("nemotron4j: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
+    return cl.execute(args);
+  }
+}
