@@ -127,38 +127,35 @@ public final class Ops {
     }
   }
 
-  /** alpha * a. */
-  public static Tensor scale(Tensor a, float alpha) {
-    Tensor out = zerosLike(a);
-    Kernels.scale(out, a, alpha);
-    Tape tape = tapeFor(a);
-    if (tape != null) {
-      tape.recordOp(
-          out,
-          (g, grads) -> {
-            Tensor da = zerosLike(a);
-            Kernels.scale(da, g, alpha);
-            grads.accumulate(a, da);
-          });
-    }
-    return out;
+  /** An elementwise-shaped op: out = f(x) with dx = f'(x)^T g, both written by kernels. */
+  private interface Kernel2 {
+    void run(Tensor out, Tensor in);
   }
 
-  /** Squared ReLU: relu(x)^2. */
-  public static Tensor relu2(Tensor x) {
+  private static Tensor unary(Tensor x, Kernel2 forward, Kernel2 backward) {
     Tensor out = zerosLike(x);
-    Kernels.relu2(out, x);
+    forward.run(out, x);
     Tape tape = tapeFor(x);
     if (tape != null) {
       tape.recordOp(
           out,
           (g, grads) -> {
             Tensor dx = zerosLike(x);
-            Kernels.relu2Backward(dx, g, x);
+            backward.run(dx, g);
             grads.accumulate(x, dx);
           });
     }
     return out;
+  }
+
+  /** alpha * a. */
+  public static Tensor scale(Tensor a, float alpha) {
+    return unary(a, (o, i) -> Kernels.scale(o, i, alpha), (dx, g) -> Kernels.scale(dx, g, alpha));
+  }
+
+  /** Squared ReLU: relu(x)^2. */
+  public static Tensor relu2(Tensor x) {
+    return unary(x, Kernels::relu2, (dx, g) -> Kernels.relu2Backward(dx, g, x));
   }
 
   /** Sum of all elements, as a one-element tensor. */
@@ -237,19 +234,10 @@ public final class Ops {
 
   /** Partial rotary embedding of x [..., H, HD] at the given positions (rotate-half pairing). */
   public static Tensor rope(Tensor x, Tensor positions, int rotDims, float theta) {
-    Tensor out = zerosLike(x);
-    Kernels.rope(out, x, positions, rotDims, theta);
-    Tape tape = tapeFor(x);
-    if (tape != null) {
-      tape.recordOp(
-          out,
-          (g, grads) -> {
-            Tensor dx = zerosLike(x);
-            Kernels.ropeBackward(dx, g, positions, rotDims, theta);
-            grads.accumulate(x, dx);
-          });
-    }
-    return out;
+    return unary(
+        x,
+        (o, i) -> Kernels.rope(o, i, positions, rotDims, theta),
+        (dx, g) -> Kernels.ropeBackward(dx, g, positions, rotDims, theta));
   }
 
   /**
