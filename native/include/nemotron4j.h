@@ -77,6 +77,10 @@ int nt_cuda_device_count(int* count);
 /* Why there is no CUDA device, or the name of device 0. */
 const char* nt_cuda_info(void);
 
+/* Measured memory read bandwidth in GB/s: the pool's threads sum a buffer of
+ * `bytes` (>= 1 MiB), best of `reps` passes. For roofline comparisons. */
+int nt_read_bandwidth(double* gbps, int64_t bytes, int reps);
+
 /* Live-object accounting, for leak tests. */
 int64_t nt_live_tensors(void);
 int64_t nt_live_bytes(void);
@@ -98,6 +102,18 @@ int nt_tensor_view(nt_tensor** out, nt_tensor* base, int64_t offset, int ndim,
  * The caller keeps that memory valid until the tensor is freed. */
 int nt_tensor_wrap(nt_tensor** out, void* data, int64_t capacity_bytes, int dtype,
                    int ndim, const int64_t* shape);
+/* A U8 tensor [size] over a memory-mapped file. The mapping is private
+ * (copy-on-write): writes stay in this process and never reach the file.
+ * Unmapped when its last view is freed. */
+int nt_tensor_map_file(nt_tensor** out, const char* path);
+/* A view reinterpreting base's bytes [byte_offset, +size) as dtype/shape; the
+ * offset must be a multiple of the dtype size. */
+int nt_tensor_view_as(nt_tensor** out, nt_tensor* base, int64_t byte_offset, int dtype, int ndim,
+                      const int64_t* shape);
+/* Copies nbytes from src (at src_offset) to dst (at dst_offset), bounds-checked;
+ * any dtypes. */
+int nt_tensor_copy_bytes(nt_tensor* dst, int64_t dst_offset, const nt_tensor* src, int64_t src_offset,
+                         int64_t nbytes);
 /* Release a handle; NULL is ignored. */
 void nt_tensor_free(nt_tensor* t);
 /* Change the shape in place (same number of elements). */
@@ -232,6 +248,12 @@ int nt_attention_reference_backward(nt_tensor* dq, nt_tensor* dk, nt_tensor* dv,
  *   cache_lens [B] I32/I64 in [1, S]: positions [0, len) are attended. */
 int nt_attention_decode(nt_tensor* out, const nt_tensor* q, const nt_tensor* k_cache,
                         const nt_tensor* v_cache, const nt_tensor* cache_lens, float scale);
+
+/* Writes src rows into a KV cache: cache[b, start[b] + t] = src[b, t] for
+ * t < count[b]. cache [B, S, H, D], src [B, T, H, D] (F32 or BF16, same as
+ * cache); start, count: [B] I32/I64 (count NULL: all T); start + count <= S. */
+int nt_kv_cache_write(nt_tensor* cache, const nt_tensor* src, const nt_tensor* start,
+                      const nt_tensor* count);
 
 /* -------------------------------------------------------- cross-entropy */
 

@@ -13,10 +13,11 @@
 // ------------------------------------------------------------------ tensors
 
 struct nt_storage {
+    enum Kind { OWNED, BORROWED, MAPPED };
     void* data;
     int64_t nbytes;
     std::atomic<int64_t> refs;
-    bool owned;
+    Kind kind;
 };
 
 struct nt_tensor {

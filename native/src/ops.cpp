@@ -422,6 +422,53 @@ int nt_attention_decode(nt_tensor* out, const nt_tensor* q, const nt_tensor* k_c
     NT_API_END
 }
 
+// --------------------------------------------------------------- KV cache
+
+int nt_kv_cache_write(nt_tensor* cache, const nt_tensor* src, const nt_tensor* start, const nt_tensor* count) {
+    const char* fn = "nt_kv_cache_write";
+    NT_CHECK(check_tensor(cache, fn, "cache"));
+    NT_CHECK(check_tensor(src, fn, "src"));
+    NT_CHECK(check_tensor(start, fn, "start"));
+    NT_CHECK(check_index_dtype(start, fn, "start"));
+    NT_CHECK(check_optional(count, fn, "count"));
+    if (cache->dtype != NT_F32 && cache->dtype != NT_BF16)
+        return fail(NT_ERR_DTYPE, "%s: 'cache' has dtype %s; expected F32 or BF16", fn, dtype_name(cache->dtype));
+    NT_CHECK(check_dtype(src, fn, "src", cache->dtype));
+    NT_CHECK(check_ndim(cache, fn, "cache", 4));
+    NT_CHECK(check_ndim(src, fn, "src", 4));
+    const int64_t B = cache->shape[0], S = cache->shape[1], T = src->shape[1];
+    NT_CHECK(check_dim(src, fn, "src", 0, B));
+    NT_CHECK(check_dim(src, fn, "src", 2, cache->shape[2]));
+    NT_CHECK(check_dim(src, fn, "src", 3, cache->shape[3]));
+    NT_CHECK(check_numel(start, fn, "start", B));
+    Indices st, cn;
+    NT_CHECK(st.load(start));
+    if (count) {
+        NT_CHECK(check_index_dtype(count, fn, "count"));
+        NT_CHECK(check_numel(count, fn, "count", B));
+        NT_CHECK(cn.load(count));
+    }
+    for (int64_t b = 0; b < B; b++) {
+        const int64_t n = count ? cn[b] : T;
+        if (n < 0 || n > T)
+            return fail(NT_ERR_ARGUMENT, "%s: count[%" PRId64 "] = %" PRId64 " is out of range [0, %" PRId64 "]", fn, b, n, T);
+        if (st[b] < 0 || st[b] > S - n)
+            return fail(NT_ERR_ARGUMENT, "%s: start[%" PRId64 "] = %" PRId64 " with %" PRId64 " rows overflows the cache of %" PRId64
+                        " positions", fn, b, st[b], n, S);
+    }
+    NT_CHECK(check_no_alias(cache, "cache", src, "src", fn));
+    NT_API_BEGIN
+    const int64_t row = cache->shape[2] * cache->shape[3] * dtype_size(cache->dtype);
+    char* c = (char*)data_ptr(cache);
+    const char* s = (const char*)data_ptr(src);
+    for (int64_t b = 0; b < B; b++) {
+        const int64_t n = count ? cn[b] : T;
+        std::memcpy(c + (b * S + st[b]) * row, s + b * T * row, (size_t)(n * row));
+    }
+    return NT_OK;
+    NT_API_END
+}
+
 // -------------------------------------------------------- cross-entropy
 
 static int ce_shapes(const char* fn, const nt_tensor* logits, const nt_tensor* targets, int64_t ignore, Indices* ix,

@@ -1,4 +1,10 @@
 // Tensor handles, storage, accounting and argument validation.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cinttypes>
 #include <cmath>
 #include <cstdlib>
@@ -93,9 +99,11 @@ static nt_tensor* make_tensor(nt_storage* s, int64_t offset_bytes, int dtype, in
 
 static void release_storage(nt_storage* s) {
     if (s->refs.fetch_sub(1) == 1) {
-        if (s->owned) {
+        if (s->kind == nt_storage::OWNED) {
             std::free(s->data);
             g_live_bytes.fetch_sub(s->nbytes);
+        } else if (s->kind == nt_storage::MAPPED && s->nbytes > 0) {
+            munmap(s->data, (size_t)s->nbytes);
         }
         delete s;
     }
@@ -236,7 +244,7 @@ int nt_tensor_new(nt_tensor** out, int dtype, int ndim, const int64_t* shape) {
         return fail(NT_ERR_MEMORY, "nt_tensor_new: cannot allocate %" PRId64 " bytes for a %s tensor", nbytes,
                     dtype_name(dtype));
     std::memset(data, 0, alloc);
-    nt_storage* s = new nt_storage{data, nbytes, {1}, true};
+    nt_storage* s = new nt_storage{data, nbytes, {1}, nt_storage::OWNED};
     g_live_bytes.fetch_add(nbytes);
     *out = make_tensor(s, 0, dtype, ndim, shape, numel);
     return NT_OK;
@@ -275,10 +283,77 @@ int nt_tensor_wrap(nt_tensor** out, void* data, int64_t capacity_bytes, int dtyp
         return fail(NT_ERR_ARGUMENT, "nt_tensor_wrap: data address is not aligned to the %d-byte %s element",
                     dtype_size(dtype), dtype_name(dtype));
     NT_API_BEGIN
-    nt_storage* s = new nt_storage{data, capacity_bytes, {1}, false};
+    nt_storage* s = new nt_storage{data, capacity_bytes, {1}, nt_storage::BORROWED};
     *out = make_tensor(s, 0, dtype, ndim, shape, numel);
     return NT_OK;
     NT_API_END
+}
+
+int nt_tensor_map_file(nt_tensor** out, const char* path) {
+    const char* fn = "nt_tensor_map_file";
+    if (!out) return fail(NT_ERR_ARGUMENT, "%s: out is null", fn);
+    *out = nullptr;
+    if (!path) return fail(NT_ERR_ARGUMENT, "%s: path is null", fn);
+    NT_API_BEGIN
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(NT_ERR_ARGUMENT, "%s: cannot open '%s': %s", fn, path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(NT_ERR_ARGUMENT, "%s: '%s' is not a regular file", fn, path);
+    }
+    const int64_t size = (int64_t)st.st_size;
+    void* data = nullptr;
+    if (size > 0) {
+        // copy-on-write: a write through a view stays in this process, never a fault
+        data = mmap(nullptr, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        if (data == MAP_FAILED) {
+            int err = errno;
+            close(fd);
+            return fail(NT_ERR_MEMORY, "%s: cannot map '%s' (%" PRId64 " bytes): %s", fn, path, size, strerror(err));
+        }
+    }
+    close(fd);
+    nt_storage* s = new nt_storage{data, size, {1}, nt_storage::MAPPED};
+    const int64_t shape[1] = {size};
+    *out = make_tensor(s, 0, NT_U8, 1, shape, size);
+    return NT_OK;
+    NT_API_END
+}
+
+int nt_tensor_view_as(nt_tensor** out, nt_tensor* base, int64_t byte_offset, int dtype, int ndim, const int64_t* shape) {
+    const char* fn = "nt_tensor_view_as";
+    if (!out) return fail(NT_ERR_ARGUMENT, "%s: out is null", fn);
+    *out = nullptr;
+    NT_CHECK(check_tensor(base, fn, "base"));
+    int64_t numel, nbytes;
+    NT_CHECK(validate_shape(fn, dtype, ndim, shape, &numel, &nbytes));
+    const int64_t total = base->numel * dtype_size(base->dtype);
+    if (byte_offset < 0 || byte_offset > total || nbytes > total - byte_offset)
+        return fail(NT_ERR_SHAPE, "%s: %" PRId64 " bytes at offset %" PRId64 " do not fit in base of %" PRId64 " bytes", fn,
+                    nbytes, byte_offset, total);
+    const int64_t abs = base->offset_bytes + byte_offset;
+    if (((uintptr_t)base->storage->data + (uintptr_t)abs) % (uintptr_t)dtype_size(dtype) != 0)
+        return fail(NT_ERR_ARGUMENT, "%s: offset %" PRId64 " is not aligned to the %d-byte %s element", fn, byte_offset,
+                    dtype_size(dtype), dtype_name(dtype));
+    NT_API_BEGIN
+    base->storage->refs.fetch_add(1);
+    *out = make_tensor(base->storage, abs, dtype, ndim, shape, numel);
+    return NT_OK;
+    NT_API_END
+}
+
+int nt_tensor_copy_bytes(nt_tensor* dst, int64_t dst_offset, const nt_tensor* src, int64_t src_offset, int64_t nbytes) {
+    const char* fn = "nt_tensor_copy_bytes";
+    NT_CHECK(check_tensor(dst, fn, "dst"));
+    NT_CHECK(check_tensor(src, fn, "src"));
+    const int64_t dt = dst->numel * dtype_size(dst->dtype), st = src->numel * dtype_size(src->dtype);
+    if (nbytes < 0 || dst_offset < 0 || src_offset < 0 || dst_offset > dt || src_offset > st || nbytes > dt - dst_offset ||
+        nbytes > st - src_offset)
+        return fail(NT_ERR_ARGUMENT, "%s: %" PRId64 " bytes from offset %" PRId64 " of %" PRId64 " to offset %" PRId64
+                    " of %" PRId64 " are out of bounds", fn, nbytes, src_offset, st, dst_offset, dt);
+    std::memmove((char*)data_ptr(dst) + dst_offset, (const char*)data_ptr(src) + src_offset, (size_t)nbytes);
+    return NT_OK;
 }
 
 void nt_tensor_free(nt_tensor* t) {

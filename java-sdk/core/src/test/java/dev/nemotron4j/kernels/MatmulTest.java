@@ -19,7 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class MatmulTest {
-  private static final int[][] SHAPES = {{1, 1, 1}, {7, 13, 5}, {37, 45, 71}, {64, 129, 33}, {13, 200, 300}};
+  private static final int[][] SHAPES = {
+    {1, 1, 1}, {7, 13, 5}, {37, 45, 71}, {64, 129, 33}, {13, 200, 300}, {1, 2048, 512}, {3, 517, 333}, {4, 64, 7}};
 
   static java.util.List<String> levels() {
     return Isa.levels();
