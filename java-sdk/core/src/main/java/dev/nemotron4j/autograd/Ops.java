@@ -173,6 +173,34 @@ public final class Ops {
     return out;
   }
 
+  /** Mean squared error mean((pred - target)^2) over all elements, as a one-element tensor. */
+  public static Tensor mse(Tensor pred, Tensor target) {
+    if (!Arrays.equals(pred.shape(), target.shape())) {
+      throw new IllegalArgumentException("mse of " + pred + " against " + target + ": shapes differ");
+    }
+    float[] p = pred.toFloatArray(), t = target.toFloatArray();
+    double s = 0;
+    for (int i = 0; i < p.length; i++) {
+      double d = (double) p[i] - t[i];
+      s += d * d;
+    }
+    Tensor out = Tensor.scalar((float) (s / p.length));
+    Tape tape = tapeFor(pred);
+    if (tape != null) {
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            float scale = 2f * g.item() / p.length;
+            float[] d = new float[p.length];
+            for (int i = 0; i < p.length; i++) {
+              d[i] = scale * (p[i] - t[i]);
+            }
+            grads.accumulate(pred, Tensor.of(d, pred.shape()));
+          });
+    }
+    return out;
+  }
+
   /** A view with a new shape (same element count). */
   public static Tensor reshape(Tensor x, long... shape) {
     Tensor out = x.reshape(shape);

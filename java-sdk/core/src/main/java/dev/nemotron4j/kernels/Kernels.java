@@ -162,6 +162,18 @@ public final class Kernels {
     check(NtApi.nt_attention_decode(h(out), h(q), h(kCache), h(vCache), h(cacheLens), scale));
   }
 
+  /** cache[b, start[b] + t] = src[b, t] for t < count[b] (count nullable: all of src's T). */
+  public static void kvCacheWrite(Tensor cache, Tensor src, Tensor start, Tensor count) {
+    check(NtApi.nt_kv_cache_write(h(cache), h(src), h(start), h(count)));
+  }
+
+  /** Measured memory read bandwidth (GB/s) of the pool's threads over {@code bytes}. */
+  public static double readBandwidth(long bytes, int reps) {
+    double[] g = {0};
+    check(NtApi.nt_read_bandwidth(g, bytes, reps));
+    return g[0];
+  }
+
   // ------------------------------------------------------- cross-entropy
 
   /** Per-token log-probs of the targets; lse nullable. */

@@ -5,7 +5,7 @@ import dev.nemotron4j.tensor.Tensor;
 
 /** A trainable tensor of a {@link Module}, with its initializer. The module owns and closes it. */
 public final class Parameter {
-  private final Tensor value;
+  private Tensor value;
   private final Init init;
 
   Parameter(Tensor value, Init init) {
@@ -20,6 +20,26 @@ public final class Parameter {
 
   public Tensor value() {
     return value;
+  }
+
+  /**
+   * Replaces the value (same shape; e.g. the weights cast to BF16 for inference). The parameter
+   * takes ownership and closes the old value.
+   */
+  public void set(Tensor newValue) {
+    if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
+      throw new IllegalArgumentException(
+          "new value " + newValue + " does not have the parameter's shape " + java.util.Arrays.toString(value.shape()));
+    }
+    if (newValue == value) {
+      return;
+    }
+    newValue.escape();
+    if (newValue.dtype().isFloatingPoint()) {
+      newValue.requiresGrad(value.requiresGrad());
+    }
+    value.close();
+    value = newValue;
   }
 
   /** The accumulated gradient, or null. */

@@ -263,6 +263,42 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(h, dtype, s);
   }
 
+  /**
+   * A view reinterpreting this tensor's bytes from {@code byteOffset} as {@code dtype} and
+   * {@code shape} (the offset must be a multiple of the dtype's size).
+   */
+  public Tensor viewAs(long byteOffset, DType asType, long... newShape) {
+    long[] s = checkShape(newShape);
+    nt_tensor h = new nt_tensor();
+    Native.check(NtApi.nt_tensor_view_as(h, handle(), byteOffset, asType.code(), s.length, s));
+    return new Tensor(h, asType, s);
+  }
+
+  /**
+   * The bytes of a file as a U8 tensor, memory-mapped (private: writes never reach the file).
+   * Views of it keep the mapping alive.
+   */
+  public static Tensor mapFile(java.nio.file.Path file) {
+    nt_tensor h = new nt_tensor();
+    Native.check(NtApi.nt_tensor_map_file(h, file.toAbsolutePath().toString()));
+    return new Tensor(h, DType.U8, new long[] {NtApi.nt_tensor_dim(h, 0)});
+  }
+
+  /** Copies {@code n} bytes of {@code src} at {@code srcOffset} into this tensor at {@code offset}. */
+  public void copyBytesFrom(long offset, Tensor src, long srcOffset, long n) {
+    Native.check(NtApi.nt_tensor_copy_bytes(handle(), offset, src.handle(), srcOffset, n));
+  }
+
+  /** Reads {@code n} bytes at {@code offset} into a Java array. */
+  public byte[] readBytes(long offset, int n) {
+    byte[] out = new byte[n];
+    try (BytePointer p = new BytePointer(n)) {
+      Native.check(NtApi.nt_tensor_read(handle(), offset, p, n));
+      p.get(out);
+    }
+    return out;
+  }
+
   /** A view with a new shape of the same element count. */
   public Tensor reshape(long... newShape) {
     long[] s = checkShape(newShape);
