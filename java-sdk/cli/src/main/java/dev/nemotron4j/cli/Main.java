@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "nemotron4j 0.1.0",
     description = "Train, align, evaluate and serve Nemotron-4 models from the JVM.",
-    subcommands = {EngineCommand.class, BenchCommand.class})
+    subcommands = {
+      EngineCommand.class,
+      ModelCommands.Info.class,
+      ModelCommands.Forward.class,
+      ModelCommands.Score.class,
+      BenchCommand.class
+    })
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));
@@ -21,7 +27,8 @@ public final class Main {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          if (e instanceof IllegalArgumentException || e instanceof NativeException || e instanceof IllegalStateException) {
+          if (e instanceof IllegalArgumentException || e instanceof NativeException || e instanceof IllegalStateException
+              || e instanceof java.io.UncheckedIOException) {
             cmd.getErr().println("nemotron4j: " + e.getMessage());
             return 2;
           }
