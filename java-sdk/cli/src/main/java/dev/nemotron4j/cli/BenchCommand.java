@@ -1,6 +1,9 @@
 package dev.nemotron4j.cli;
 
 import dev.nemotron4j.benchmarks.AttentionBench;
+import dev.nemotron4j.benchmarks.DecodeBench;
+import dev.nemotron4j.tensor.DType;
+import java.nio.file.Path;
 import dev.nemotron4j.benchmarks.GemmBench;
 import dev.nemotron4j.benchmarks.JniBench;
 import dev.nemotron4j.benchmarks.Json;
@@ -14,7 +17,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     description = "Kernel benchmarks, each against a peer measured in the same run.",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class, BenchCommand.Jni.class})
+    subcommands = {
+      BenchCommand.Gemm.class,
+      BenchCommand.Attention.class,
+      BenchCommand.Jni.class,
+      BenchCommand.Decode.class
+    })
 final class BenchCommand {
   abstract static class Common implements Callable<Integer> {
     @Option(names = "--threads", description = "engine (and peer) threads; default: available cores")
@@ -84,6 +92,37 @@ final class BenchCommand {
     @Override
     public Integer call() {
       JniBench.run(rounds, printer("call", "ns_per_call", "sdk_ns_per_call", "peer_ns_per_call", "overhead_ns"));
+      return 0;
+    }
+  }
+
+  @Command(name = "decode", description = "Greedy KV-cache decoding tokens/s (batch 1) of a random model; roofline; optional PyTorch peer.")
+  static final class Decode extends Common {
+    @Option(names = "--config", required = true, description = "peer-format config (HF fields + batch, seq, decode_tokens)")
+    Path config;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "weights of the linear layers: f32 or bf16")
+    String dtype;
+
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "prompt length (the peer uses 16)")
+    int prompt;
+
+    @Option(names = "--peer", description = "folder of the PyTorch peer (torch_bench.py), run in the same invocation")
+    Path peer;
+
+    @Override
+    public Integer call() {
+      DType d;
+      switch (dtype) {
+        case "f32": d = DType.F32; break;
+        case "bf16": d = DType.BF16; break;
+        default: throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
+      }
+      if (prompt < 1) {
+        throw new IllegalArgumentException("--prompt-tokens must be >= 1, got " + prompt);
+      }
+      var j = DecodeBench.run(config, threads(), d, prompt, peer);
+      printer("dtype", "threads", "decode_tokens_per_s", "roofline_fraction", "peer_decode_tokens_per_s", "ratio").accept(j);
       return 0;
     }
   }
