@@ -53,13 +53,13 @@ public final class SentencePieceModel {
   private final BpeEncoder bpe;
 
   private SentencePieceModel(ModelProto m) {
-    if (m.trainer.modelType != ModelProto.BPE) {
-      throw new IllegalArgumentException("unsupported SentencePiece model_type "
-          + ModelProto.modelTypeName(m.trainer.modelType) + ": expected BPE (" + ModelProto.BPE + ")");
-    }
     int n = m.pieces.size();
     if (n == 0) {
       throw new IllegalArgumentException("malformed SentencePiece model: it has no pieces (expected a vocabulary)");
+    }
+    if (m.trainer.modelType != ModelProto.BPE) {
+      throw new IllegalArgumentException("unsupported SentencePiece model_type "
+          + ModelProto.modelTypeName(m.trainer.modelType) + ": expected BPE (" + ModelProto.BPE + ")");
     }
     pieces = m.pieces.toArray(new byte[0][]);
     pieceStrings = new String[n];
