@@ -20,15 +20,57 @@ final class BpeEncoder {
   private final PieceType[] types;
   private final PrefixMatcher matcher;
   private final int unkId;
+  /**
+   * Whether the text may be cut before every {@code '▁'} and each part merged on its own: exact when
+   * no mergeable piece has {@code '▁'} after its start (then no merge crosses such a cut) and no
+   * piece is UNUSED (whose split-back depends on the global order of merges). It keeps the queue
+   * small and the work cache-friendly on long texts.
+   */
+  private final boolean chunkAtSpaces;
 
-  BpeEncoder(PieceTable normal, PieceTable reserved, float[] scores, PieceType[] types, PrefixMatcher matcher,
-      int unkId) {
+  BpeEncoder(byte[][] pieces, PieceTable normal, PieceTable reserved, float[] scores, PieceType[] types,
+      PrefixMatcher matcher, int unkId) {
     this.normal = normal;
     this.reserved = reserved;
     this.scores = scores;
     this.types = types;
     this.matcher = matcher;
     this.unkId = unkId;
+    boolean chunk = true;
+    for (int id = 0; id < pieces.length && chunk; id++) {
+      PieceType t = types[id];
+      if (t == PieceType.UNUSED) {
+        chunk = false;
+      } else if (t == PieceType.NORMAL || t == PieceType.USER_DEFINED) {
+        byte[] p = pieces[id];
+        for (int i = 1; i + 2 < p.length; i++) {
+          if (startsWithSpaceSymbol(p, i, p.length)) {
+            chunk = false;
+            break;
+          }
+        }
+      }
+    }
+    this.chunkAtSpaces = chunk;
+  }
+
+  /** For tests: the same encoder with cutting at spaces off. */
+  private BpeEncoder(BpeEncoder other) {
+    this.normal = other.normal;
+    this.reserved = other.reserved;
+    this.scores = other.scores;
+    this.types = other.types;
+    this.matcher = other.matcher;
+    this.unkId = other.unkId;
+    this.chunkAtSpaces = false;
+  }
+
+  BpeEncoder withoutChunking() {
+    return new BpeEncoder(this);
+  }
+
+  boolean chunksAtSpaces() {
+    return chunkAtSpaces;
   }
 
   /** A list of pieces, each an id and the range {@code [start, start + len)} of the text it covers. */
@@ -166,14 +208,42 @@ final class BpeEncoder {
     }
     int[] prev = new int[count];
     int[] next = new int[count];
-    for (int i = 0; i < count; i++) {
-      prev[i] = i - 1;
-      next[i] = i + 1 < count ? i + 1 : -1;
-    }
-
-    Agenda agenda = new Agenda(count + count / 2);
+    Agenda agenda = new Agenda(Math.min(count + count / 2, 1 << 16));
     Map<String, int[]> revMerge = null;
-    for (int i = 1; i < count; i++) {
+    for (int cs = 0; cs < count; ) {
+      int ce = cs + 1;
+      if (chunkAtSpaces) {
+        while (ce < count && !startsWithSpaceSymbol(s, start[ce], n)) {
+          ce++;
+        }
+      } else {
+        ce = count;
+      }
+      revMerge = merge(s, start, len, freeze, prev, next, cs, ce, agenda, revMerge);
+      for (int i = cs; i != -1; i = next[i]) {
+        resegment(s, start[i], len[i], revMerge, out);
+      }
+      cs = ce;
+    }
+  }
+
+  private static boolean startsWithSpaceSymbol(byte[] s, int pos, int n) {
+    return pos + 2 < n && s[pos] == Utf8.SPACE_SYMBOL[0] && s[pos + 1] == Utf8.SPACE_SYMBOL[1]
+        && s[pos + 2] == Utf8.SPACE_SYMBOL[2];
+  }
+
+  /** Runs the merges on the symbols {@code [cs, ce)}; afterwards {@code next} links the survivors from {@code cs}. */
+  private Map<String, int[]> merge(byte[] s, int[] start, int[] len, boolean[] freeze, int[] prev, int[] next,
+      int cs, int ce, Agenda agenda, Map<String, int[]> revMerge) {
+    for (int i = cs; i < ce; i++) {
+      prev[i] = i - 1;
+      next[i] = i + 1;
+    }
+    prev[cs] = -1;
+    next[ce - 1] = -1;
+    agenda.n = 0;
+    agenda.entries = 0;
+    for (int i = cs + 1; i < ce; i++) {
       revMerge = maybeAdd(s, start, len, freeze, i - 1, i, agenda, revMerge);
     }
     while (agenda.n > 0) {
@@ -192,9 +262,7 @@ final class BpeEncoder {
       revMerge = maybeAdd(s, start, len, freeze, prev[l], l, agenda, revMerge);
       revMerge = maybeAdd(s, start, len, freeze, l, next[l], agenda, revMerge);
     }
-    for (int i = 0; i != -1; i = next[i]) {
-      resegment(s, start[i], len[i], revMerge, out);
-    }
+    return revMerge;
   }
 
   private Map<String, int[]> maybeAdd(byte[] s, int[] start, int[] len, boolean[] freeze, int l, int r,

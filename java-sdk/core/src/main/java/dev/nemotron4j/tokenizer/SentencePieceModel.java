@@ -146,7 +146,7 @@ public final class SentencePieceModel {
         ? new Normalizer(m.denormalizer, false, null)
         : null;
     unkSurface = m.trainer.unkSurface != null ? m.trainer.unkSurface : DEFAULT_UNK_SURFACE;
-    bpe = new BpeEncoder(normal, reserved, scores, types, matcher, unkId);
+    bpe = new BpeEncoder(pieces, normal, reserved, scores, types, matcher, unkId);
     // As SentencePieceProcessor: the special ids are those of the named pieces, if of the right type.
     bosId = specialId(m.trainer.bosPiece, "<s>", PieceType.CONTROL);
     eosId = specialId(m.trainer.eosPiece, "</s>", PieceType.CONTROL);
@@ -240,13 +240,29 @@ public final class SentencePieceModel {
   private BpeEncoder.Pieces encodePieces(String text, boolean segment) {
     Utf8.Buf in = Utf8.encode(text);
     Utf8.Buf norm = normalizer.normalize(in.bytes, in.len, segment);
-    return segment(norm);
+    return segment(norm, bpe);
+  }
+
+  /** For tests: {@link #encode} with the merges run over the whole text at once. */
+  int[] encodeUncut(String text) {
+    Utf8.Buf in = Utf8.encode(text);
+    BpeEncoder.Pieces p = segment(normalizer.normalize(in.bytes, in.len, false), bpe.withoutChunking());
+    return Arrays.copyOf(p.id, p.count);
+  }
+
+  /** For tests: whether encoding cuts the text before each space (see BpeEncoder). */
+  boolean cutsAtSpaces() {
+    return bpe.chunksAtSpaces();
+  }
+
+  private BpeEncoder.Pieces segment(Utf8.Buf norm) {
+    return segment(norm, bpe);
   }
 
   /** BPE of a normalized text, then byte fallback / merging of unknown runs as SentencePiece does. */
-  private BpeEncoder.Pieces segment(Utf8.Buf norm) {
+  private BpeEncoder.Pieces segment(Utf8.Buf norm, BpeEncoder encoder) {
     BpeEncoder.Pieces raw = new BpeEncoder.Pieces();
-    bpe.encode(norm.bytes, norm.len, raw);
+    encoder.encode(norm.bytes, norm.len, raw);
     BpeEncoder.Pieces out = new BpeEncoder.Pieces();
     boolean prevUnk = false;
     for (int i = 0; i < raw.count; i++) {

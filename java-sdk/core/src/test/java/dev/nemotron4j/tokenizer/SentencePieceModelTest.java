@@ -185,6 +185,23 @@ class SentencePieceModelTest {
   }
 
   @Test
+  void cuttingBeforeSpacesChangesNothing() {
+    Random r = new Random(11);
+    for (SentencePieceModel m : List.of(IDENTITY, NFKC)) {
+      assertThat(m.cutsAtSpaces()).isTrue();
+      for (int t = 0; t < 1000; t++) {
+        String text = randomText(r, 80);
+        assertWithMessage("%s", text).that(m.encode(text)).isEqualTo(m.encodeUncut(text));
+      }
+    }
+    // a piece with an inner space turns cutting off
+    SentencePieceModel inner = new TestModels.Builder().specials().piece("\u2581", -1).piece("a", -2)
+        .piece("a\u2581", -3).load();
+    assertThat(inner.cutsAtSpaces()).isFalse();
+    assertThat(inner.encodeAsPieces("a a")).containsExactly("\u2581", "a\u2581", "a").inOrder();
+  }
+
+  @Test
   void longTextsEncodeLikeTheirParts() {
     // Words never merge across "▁" in these models, so a long text is the concatenation of its words.
     Random r = new Random(3);
