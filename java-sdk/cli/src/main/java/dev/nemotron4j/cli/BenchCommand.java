@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Gemm.class,
       BenchCommand.Attention.class,
       BenchCommand.Jni.class,
-      BenchCommand.Decode.class
+      BenchCommand.Decode.class,
+      BenchCommand.Tokenizer.class
     })
 final class BenchCommand {
   abstract static class Common implements Callable<Integer> {
@@ -123,6 +124,24 @@ final class BenchCommand {
       }
       var j = DecodeBench.run(config, threads(), d, prompt, peer);
       printer("dtype", "threads", "decode_tokens_per_s", "roofline_fraction", "peer_decode_tokens_per_s", "ratio").accept(j);
+      return 0;
+    }
+  }
+
+  @Command(name = "tokenizer", description = "SentencePiece encoding throughput (MB/s of text, one thread).")
+  static final class Tokenizer extends Common {
+    @Option(names = "--tokenizer", required = true, description = "SentencePiece .model file")
+    Path tokenizer;
+
+    @Option(names = "--mb", defaultValue = "4", description = "megabytes of generated text (default 4)")
+    int mb;
+
+    @Override
+    public Integer call() {
+      if (mb < 1) {
+        throw new IllegalArgumentException("--mb must be >= 1, got " + mb);
+      }
+      printer("kernel", "mb_per_s", "tokens_per_s").accept(dev.nemotron4j.benchmarks.TokenizerBench.run(tokenizer, mb));
       return 0;
     }
   }

@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
       ModelCommands.Info.class,
       ModelCommands.Forward.class,
       ModelCommands.Score.class,
+      TextCommands.Generate.class,
+      TextCommands.Tokenize.class,
+      TextCommands.Detokenize.class,
       BenchCommand.class
     })
 public final class Main {
