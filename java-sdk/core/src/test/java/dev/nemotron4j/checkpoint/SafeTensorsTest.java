@@ -53,6 +53,23 @@ class SafeTensorsTest {
     }
   }
 
+  /** Opening and viewing tensors maps the file: no engine memory, no Java heap copy of the data. */
+  @Test
+  void tensorsAreMappedNotCopied(@TempDir Path tmp) {
+    Path f = tmp.resolve("big.safetensors");
+    try (Scope s = Scope.open()) {
+      SafeTensors.write(f, Map.of("w", Tensor.randn(4, 1f, 4096, 4096)), null); // 64 MiB
+    }
+    long before = dev.nemotron4j.tensor.Engine.liveBytes();
+    try (SafeTensors st = SafeTensors.open(f); Tensor w = st.tensor("w"); Tensor ref = Tensor.randn(4, 1f, 16)) {
+      assertThat(dev.nemotron4j.tensor.Engine.liveBytes() - before).isLessThan(1024L); // only the 16-float reference
+      assertThat(w.numel()).isEqualTo(4096L * 4096);
+      float[] head = new float[16];
+      w.buffer().asFloatBuffer().get(head);
+      assertThat(head).isEqualTo(ref.toFloatArray());
+    }
+  }
+
   @Test
   void misalignedTensorsAreCopied(@TempDir Path tmp) throws Exception {
     // a 3-byte U8 tensor first puts the F32 one at an odd offset
