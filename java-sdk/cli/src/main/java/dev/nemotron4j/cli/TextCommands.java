@@ -226,7 +226,7 @@ final class TextCommands {
             ? SamplingConfig.greedy(maxNewTokens)
             : SamplingConfig.sample(maxNewTokens, temperature, topK, topP, seed);
         cfg = cfg.withStops(stopIds, stops).withRepetitionPenalty(repetitionPenalty);
-        Generator g = new Generator(m, sp == null ? null : x -> sp.decode(toInts(x)));
+        Generator g = sp == null ? new Generator(m) : new Generator(m, sp);
         Generator.Result r = g.generate(List.of(ids), cfg).get(0);
         ObjectNode o = ModelCommands.object();
         o.set("ids", ModelCommands.ids(r.ids()));
@@ -249,14 +249,6 @@ final class TextCommands {
     long[] o = new long[a.length];
     for (int i = 0; i < a.length; i++) {
       o[i] = a[i];
-    }
-    return o;
-  }
-
-  static int[] toInts(long[] a) {
-    int[] o = new int[a.length];
-    for (int i = 0; i < a.length; i++) {
-      o[i] = (int) a[i];
     }
     return o;
   }

@@ -33,6 +33,32 @@ public final class Generator {
     this.decoder = decoder;
   }
 
+  /** A generator on token ids only (results carry no text). */
+  public Generator(NemotronForCausalLM model) {
+    this(model, (Function<long[], String>) null);
+  }
+
+  /** A generator that decodes text with a SentencePiece tokenizer. */
+  public Generator(NemotronForCausalLM model, dev.nemotron4j.tokenizer.SentencePieceModel tokenizer) {
+    this(model, ids -> {
+      int[] i32 = new int[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        i32[i] = (int) ids[i];
+      }
+      return tokenizer.decode(i32);
+    });
+  }
+
+  /** One prompt (e.g. from a tokenizer or the chat template). */
+  public Result generate(int[] prompt, SamplingConfig cfg) {
+    long[] p = new long[prompt.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = prompt[i];
+    }
+    return generate(List.of(p), cfg).get(0);
+  }
+
+  /** A batch of prompts of any lengths. */
   public List<Result> generate(List<long[]> prompts, SamplingConfig cfg) {
     if (prompts.isEmpty()) {
       return List.of();

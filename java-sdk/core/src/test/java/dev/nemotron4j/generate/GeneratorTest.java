@@ -32,7 +32,7 @@ class GeneratorTest {
     try (Scope s = Scope.open(); SafeTensors dec = SafeTensors.open(Fixtures.dir("model").resolve("decode.safetensors"))) {
       long[] prompt = dec.tensor("prompt_ids").toLongArray();
       long[] want = dec.tensor("generated_ids").toLongArray();
-      List<Generator.Result> r = new Generator(model, null).generate(List.of(prompt), SamplingConfig.greedy(want.length));
+      List<Generator.Result> r = new Generator(model).generate(List.of(prompt), SamplingConfig.greedy(want.length));
       assertThat(r.get(0).ids()).isEqualTo(want);
       assertThat(r.get(0).finish()).isEqualTo(Generator.Finish.LENGTH);
       assertThat(r.get(0).text()).isNull();
@@ -41,7 +41,7 @@ class GeneratorTest {
 
   @Test
   void samplingIsReproducibleAndSeedDependent() {
-    Generator g = new Generator(model, null);
+    Generator g = new Generator(model);
     List<long[]> prompts = List.of(new long[] {5, 6, 7}, new long[] {9});
     SamplingConfig a = SamplingConfig.sample(12, 1.3f, 20, 0.95f, 42);
     List<Generator.Result> r1 = g.generate(prompts, a), r2 = g.generate(prompts, a);
@@ -88,7 +88,7 @@ class GeneratorTest {
 
   @Test
   void badRequests() {
-    Generator g = new Generator(model, null);
+    Generator g = new Generator(model);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> g.generate(List.of(new long[] {1, 500}), SamplingConfig.greedy(2)));
     assertThat(e).hasMessageThat().contains("token id 500 outside [0, 97)");
