@@ -222,27 +222,32 @@ int nt_relu2_backward(nt_tensor* din, const nt_tensor* dout, const nt_tensor* in
 
 /* Causal grouped-query attention, fused (online softmax; no T x T matrix).
  *   q, out [B, T, NH, HD]; k, v [B, T, NKV, HD]; NH % NKV == 0, query head h
- *   uses kv head h / (NH / NKV). seq_lens [B] I32/I64 (NULL: all T): key j
- *   of row b is visible to query t iff j <= t and j < seq_lens[b].
+ *   uses kv head h / (NH / NKV). seq_lens [B] I32/I64 (NULL: all T);
+ *   seg_starts [B, T] I32/I64 (NULL: all 0) for packed sequences: the index
+ *   of the first token of each token's document, in [0, t]. Key j of row b is
+ *   visible to query t iff seg_starts[b, t] <= j <= t and j < seq_lens[b].
  *   lse [B, NH, T] receives the log-sum-exp of the scaled scores (NULL: not
  *   saved). scale: usually 1/sqrt(HD). */
 int nt_attention_forward(nt_tensor* out, nt_tensor* lse, const nt_tensor* q,
                          const nt_tensor* k, const nt_tensor* v,
-                         const nt_tensor* seq_lens, float scale);
+                         const nt_tensor* seq_lens, const nt_tensor* seg_starts, float scale);
 /* dq, dk, dv overwritten. Needs the forward's out and lse. */
 int nt_attention_backward(nt_tensor* dq, nt_tensor* dk, nt_tensor* dv,
                           const nt_tensor* dout, const nt_tensor* out,
                           const nt_tensor* lse, const nt_tensor* q, const nt_tensor* k,
-                          const nt_tensor* v, const nt_tensor* seq_lens, float scale);
+                          const nt_tensor* v, const nt_tensor* seq_lens,
+                          const nt_tensor* seg_starts, float scale);
 /* The plain, unfused reference (materializes the scores); same contract. */
 int nt_attention_reference_forward(nt_tensor* out, nt_tensor* lse, const nt_tensor* q,
                                    const nt_tensor* k, const nt_tensor* v,
-                                   const nt_tensor* seq_lens, float scale);
+                                   const nt_tensor* seq_lens, const nt_tensor* seg_starts,
+                                   float scale);
 int nt_attention_reference_backward(nt_tensor* dq, nt_tensor* dk, nt_tensor* dv,
                                     const nt_tensor* dout, const nt_tensor* out,
                                     const nt_tensor* lse, const nt_tensor* q,
                                     const nt_tensor* k, const nt_tensor* v,
-                                    const nt_tensor* seq_lens, float scale);
+                                    const nt_tensor* seq_lens, const nt_tensor* seg_starts,
+                                    float scale);
 /* One new query per sequence against a KV cache:
  *   q, out [B, NH, HD]; k_cache, v_cache [B, S, NKV, HD];
  *   cache_lens [B] I32/I64 in [1, S]: positions [0, len) are attended. */

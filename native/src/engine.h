@@ -153,8 +153,10 @@ struct GemmArgs {
 
 struct AttnArgs {
     int64_t B, T, NH, NKV, HD;
-    const int64_t* lens;  // [B], valid lengths (always filled)
+    const int64_t* lens;    // [B], valid lengths (always filled)
+    const int64_t* starts;  // [B*T] first visible key of each query, or null (0)
     float scale;
+    int64_t start(int64_t b, int64_t t) const { return starts ? starts[b * T + t] : 0; }
 };
 
 // One implementation per instruction-set level (kernels.inc compiled with

@@ -88,7 +88,8 @@ int rope(const char* fn, nt_tensor* out, const nt_tensor* in, const nt_tensor* p
 // ------------------------------------------------------------ attention
 
 int attention_shapes(const char* fn, const nt_tensor* q, const nt_tensor* k, const nt_tensor* v,
-                     const nt_tensor* seq_lens, float scale, AttnArgs* a, Indices* lens, std::vector<int64_t>* full) {
+                     const nt_tensor* seq_lens, const nt_tensor* seg_starts, float scale, AttnArgs* a, Indices* lens,
+                     std::vector<int64_t>* full, Indices* starts) {
     NT_CHECK(check_f32(q, fn, "q"));
     NT_CHECK(check_f32(k, fn, "k"));
     NT_CHECK(check_f32(v, fn, "v"));
@@ -121,15 +122,32 @@ int attention_shapes(const char* fn, const nt_tensor* q, const nt_tensor* k, con
         full->assign((size_t)a->B, a->T);
         a->lens = full->data();
     }
+    a->starts = nullptr;
+    if (seg_starts) {
+        NT_CHECK(check_tensor(seg_starts, fn, "seg_starts"));
+        NT_CHECK(check_index_dtype(seg_starts, fn, "seg_starts"));
+        NT_CHECK(check_numel(seg_starts, fn, "seg_starts", a->B * a->T));
+        NT_CHECK(starts->load(seg_starts));
+        for (int64_t b = 0; b < a->B; b++)
+            for (int64_t t = 0; t < a->T; t++) {
+                const int64_t s = (*starts)[b * a->T + t];
+                if (s < 0 || s > t)
+                    return fail(NT_ERR_ARGUMENT, "%s: seg_starts[%" PRId64 ", %" PRId64 "] = %" PRId64
+                                " is outside [0, %" PRId64 "] (a document starts at or before its token)",
+                                fn, b, t, s, t);
+            }
+        a->starts = starts->data();
+    }
     return NT_OK;
 }
 
 int attention_forward(const char* fn, bool reference, nt_tensor* out, nt_tensor* lse, const nt_tensor* q,
-                      const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, float scale) {
+                      const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, const nt_tensor* seg_starts,
+                      float scale) {
     AttnArgs a{};
-    Indices lens;
+    Indices lens, starts;
     std::vector<int64_t> full;
-    NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, scale, &a, &lens, &full));
+    NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, seg_starts, scale, &a, &lens, &full, &starts));
     NT_CHECK(check_f32(out, fn, "out"));
     NT_CHECK(check_same_shape(out, "out", q, "q", fn));
     if (lse) {
@@ -155,11 +173,12 @@ int attention_forward(const char* fn, bool reference, nt_tensor* out, nt_tensor*
 
 int attention_backward(const char* fn, bool reference, nt_tensor* dq, nt_tensor* dk, nt_tensor* dv,
                        const nt_tensor* dout, const nt_tensor* out, const nt_tensor* lse, const nt_tensor* q,
-                       const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, float scale) {
+                       const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, const nt_tensor* seg_starts,
+                       float scale) {
     AttnArgs a{};
-    Indices lens;
+    Indices lens, starts;
     std::vector<int64_t> full;
-    NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, scale, &a, &lens, &full));
+    NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, seg_starts, scale, &a, &lens, &full, &starts));
     NT_CHECK(check_f32(dq, fn, "dq"));
     NT_CHECK(check_f32(dk, fn, "dk"));
     NT_CHECK(check_f32(dv, fn, "dv"));
@@ -363,26 +382,29 @@ int nt_relu2_backward(nt_tensor* din, const nt_tensor* dout, const nt_tensor* in
 // ------------------------------------------------------------ attention
 
 int nt_attention_forward(nt_tensor* out, nt_tensor* lse, const nt_tensor* q, const nt_tensor* k, const nt_tensor* v,
-                         const nt_tensor* seq_lens, float scale) {
-    return attention_forward("nt_attention_forward", false, out, lse, q, k, v, seq_lens, scale);
+                         const nt_tensor* seq_lens, const nt_tensor* seg_starts, float scale) {
+    return attention_forward("nt_attention_forward", false, out, lse, q, k, v, seq_lens, seg_starts, scale);
 }
 
 int nt_attention_reference_forward(nt_tensor* out, nt_tensor* lse, const nt_tensor* q, const nt_tensor* k,
-                                   const nt_tensor* v, const nt_tensor* seq_lens, float scale) {
-    return attention_forward("nt_attention_reference_forward", true, out, lse, q, k, v, seq_lens, scale);
+                                   const nt_tensor* v, const nt_tensor* seq_lens, const nt_tensor* seg_starts,
+                                   float scale) {
+    return attention_forward("nt_attention_reference_forward", true, out, lse, q, k, v, seq_lens, seg_starts, scale);
 }
 
 int nt_attention_backward(nt_tensor* dq, nt_tensor* dk, nt_tensor* dv, const nt_tensor* dout, const nt_tensor* out,
                           const nt_tensor* lse, const nt_tensor* q, const nt_tensor* k, const nt_tensor* v,
-                          const nt_tensor* seq_lens, float scale) {
-    return attention_backward("nt_attention_backward", false, dq, dk, dv, dout, out, lse, q, k, v, seq_lens, scale);
+                          const nt_tensor* seq_lens, const nt_tensor* seg_starts, float scale) {
+    return attention_backward("nt_attention_backward", false, dq, dk, dv, dout, out, lse, q, k, v, seq_lens,
+                              seg_starts, scale);
 }
 
 int nt_attention_reference_backward(nt_tensor* dq, nt_tensor* dk, nt_tensor* dv, const nt_tensor* dout,
                                     const nt_tensor* out, const nt_tensor* lse, const nt_tensor* q,
-                                    const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, float scale) {
+                                    const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens,
+                                    const nt_tensor* seg_starts, float scale) {
     return attention_backward("nt_attention_reference_backward", true, dq, dk, dv, dout, out, lse, q, k, v, seq_lens,
-                              scale);
+                              seg_starts, scale);
 }
 
 int nt_attention_decode(nt_tensor* out, const nt_tensor* q, const nt_tensor* k_cache, const nt_tensor* v_cache,

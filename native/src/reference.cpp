@@ -12,7 +12,7 @@ namespace nt {
 namespace {
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-inline bool visible(int64_t t, int64_t j, int64_t len) { return j <= t && j < len; }
+inline bool visible(int64_t t, int64_t j, int64_t len, int64_t start) { return j >= start && j <= t && j < len; }
 }  // namespace
 
 void attention_reference_fwd(float* out, float* lse, const float* q, const float* k, const float* v,
@@ -29,7 +29,7 @@ void attention_reference_fwd(float* out, float* lse, const float* q, const float
                 float* p = P.get() + t * T;
                 float mx = kNegInf;
                 for (int64_t j = 0; j < T; j++) {
-                    if (!visible(t, j, len)) {
+                    if (!visible(t, j, len, a.start(b, t))) {
                         p[j] = kNegInf;
                         continue;
                     }
@@ -79,7 +79,7 @@ void attention_reference_bwd(float* dq, float* dk, float* dv, const float* dout,
                     for (int64_t j = 0; j < T; j++) {
                         float* p = &P[(size_t)(t * T + j)];
                         float* dp = &dP[(size_t)(t * T + j)];
-                        if (!visible(t, j, len) || l == kNegInf) {
+                        if (!visible(t, j, len, a.start(b, t)) || l == kNegInf) {
                             *p = 0.f;
                             *dp = 0.f;
                             continue;

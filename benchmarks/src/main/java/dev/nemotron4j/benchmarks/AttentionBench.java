@@ -33,8 +33,8 @@ public final class AttentionBench {
         Kernels.attentionBackward(dq, dk, dv, dout, o, lse, q, k, v, null, scale);
       };
       Runnable unfused = () -> {
-        Kernels.attentionReference(o, lse, q, k, v, null, scale);
-        Kernels.attentionReferenceBackward(dq, dk, dv, dout, o, lse, q, k, v, null, scale);
+        Kernels.attentionReference(o, lse, q, k, v, null, null, scale);
+        Kernels.attentionReferenceBackward(dq, dk, dv, dout, o, lse, q, k, v, null, null, scale);
       };
       Engine.resetScratchPeak();
       fused.run();

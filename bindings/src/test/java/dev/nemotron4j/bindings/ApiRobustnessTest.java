@@ -44,11 +44,11 @@ class ApiRobustnessTest {
     m.put("rope_backward", a -> nt_rope_backward(a[0], a[1], a[5], 2, 1e4f));
     m.put("relu2_forward", a -> nt_relu2_forward(a[0], a[1]));
     m.put("relu2_backward", a -> nt_relu2_backward(a[0], a[1], a[2]));
-    m.put("attention_forward", a -> nt_attention_forward(a[0], a[1], a[2], a[3], a[4], a[5], 0.5f));
-    m.put("attention_backward", a -> nt_attention_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0], a[5], 0.5f));
-    m.put("attention_reference_forward", a -> nt_attention_reference_forward(a[0], a[1], a[2], a[3], a[4], a[5], 0.5f));
+    m.put("attention_forward", a -> nt_attention_forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], 0.5f));
+    m.put("attention_backward", a -> nt_attention_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0], a[5], a[6], 0.5f));
+    m.put("attention_reference_forward", a -> nt_attention_reference_forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], 0.5f));
     m.put("attention_reference_backward",
-        a -> nt_attention_reference_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0], a[5], 0.5f));
+        a -> nt_attention_reference_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0], a[5], a[6], 0.5f));
     m.put("attention_decode", a -> nt_attention_decode(a[0], a[1], a[2], a[3], a[5], 0.5f));
     m.put("cross_entropy_forward", a -> nt_cross_entropy_forward(a[0], a[1], a[2], a[5], -100));
     m.put("cross_entropy_backward", a -> nt_cross_entropy_backward(a[0], a[1], a[2], a[3], a[5], -100));

@@ -77,7 +77,7 @@ class NativeApiTest {
       NativeException e = assertThrows(NativeException.InvalidArgument.class, () -> Native.check(nt_scale(null, t, 1f)));
       assertThat(e).hasMessageThat().contains("'out' is null");
       assertThat(nt_matmul(null, null, null, 0, 0, 1f, 0f)).isEqualTo(NT_ERR_ARGUMENT);
-      assertThat(nt_attention_forward(t, null, null, t, t, null, 1f)).isEqualTo(NT_ERR_ARGUMENT);
+      assertThat(nt_attention_forward(t, null, null, t, t, null, null, 1f)).isEqualTo(NT_ERR_ARGUMENT);
       assertThat(Native.string(nt_last_error())).contains("'q' is null");
       assertThat(nt_tensor_new((PointerPointer<?>) null, NT_F32, 1, new org.bytedeco.javacpp.LongPointer(4L))).isEqualTo(NT_ERR_ARGUMENT);
       assertThat(nt_tensor_write(t, 0, null, 4)).isEqualTo(NT_ERR_ARGUMENT);

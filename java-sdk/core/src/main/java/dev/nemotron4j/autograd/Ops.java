@@ -273,21 +273,29 @@ public final class Ops {
    * (nullable: all T) -> [B, T, NH, HD].
    */
   public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor seqLens, float scale) {
+    return attention(q, k, v, seqLens, null, scale);
+  }
+
+  /**
+   * Attention over packed documents: segStarts [B, T] (nullable) gives each token's document
+   * start; tokens attend only within their document.
+   */
+  public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor seqLens, Tensor segStarts, float scale) {
     Tensor out = zerosLike(q);
     Tape tape = tapeFor(q, k, v);
     if (tape == null) {
-      Kernels.attention(out, null, q, k, v, seqLens, scale);
+      Kernels.attention(out, null, q, k, v, seqLens, segStarts, scale);
       return out;
     }
     Tensor lse = tape.save(Tensor.zeros(DType.F32, q.dim(0), q.dim(2), q.dim(1)));
-    Kernels.attention(out, lse, q, k, v, seqLens, scale);
+    Kernels.attention(out, lse, q, k, v, seqLens, segStarts, scale);
     tape.recordOp(
         out,
         (g, grads) -> {
           Tensor dq = zerosLike(q);
           Tensor dk = zerosLike(k);
           Tensor dv = zerosLike(v);
-          Kernels.attentionBackward(dq, dk, dv, g, out, lse, q, k, v, seqLens, scale);
+          Kernels.attentionBackward(dq, dk, dv, g, out, lse, q, k, v, seqLens, segStarts, scale);
           grads.accumulate(q, dq);
           grads.accumulate(k, dk);
           grads.accumulate(v, dv);

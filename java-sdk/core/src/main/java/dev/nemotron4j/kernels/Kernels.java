@@ -134,27 +134,42 @@ public final class Kernels {
 
   /** Fused causal GQA attention; lse and seqLens nullable. */
   public static void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens, float scale) {
-    check(NtApi.nt_attention_forward(h(out), h(lse), h(q), h(k), h(v), h(seqLens), scale));
+    attention(out, lse, q, k, v, seqLens, null, scale);
+  }
+
+  /**
+   * Fused causal GQA attention over packed documents: segStarts [B, T] (nullable) holds, for each
+   * token, the index of its document's first token; keys outside the document are not visible.
+   */
+  public static void attention(
+      Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens, Tensor segStarts, float scale) {
+    check(NtApi.nt_attention_forward(h(out), h(lse), h(q), h(k), h(v), h(seqLens), h(segStarts), scale));
   }
 
   public static void attentionBackward(
       Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens,
       float scale) {
+    attentionBackward(dq, dk, dv, dout, out, lse, q, k, v, seqLens, null, scale);
+  }
+
+  public static void attentionBackward(
+      Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens,
+      Tensor segStarts, float scale) {
     check(NtApi.nt_attention_backward(
-        h(dq), h(dk), h(dv), h(dout), h(out), h(lse), h(q), h(k), h(v), h(seqLens), scale));
+        h(dq), h(dk), h(dv), h(dout), h(out), h(lse), h(q), h(k), h(v), h(seqLens), h(segStarts), scale));
   }
 
   /** The unfused reference (T x T scores); same contract as {@link #attention}. */
   public static void attentionReference(
-      Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens, float scale) {
-    check(NtApi.nt_attention_reference_forward(h(out), h(lse), h(q), h(k), h(v), h(seqLens), scale));
+      Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens, Tensor segStarts, float scale) {
+    check(NtApi.nt_attention_reference_forward(h(out), h(lse), h(q), h(k), h(v), h(seqLens), h(segStarts), scale));
   }
 
   public static void attentionReferenceBackward(
       Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, Tensor seqLens,
-      float scale) {
+      Tensor segStarts, float scale) {
     check(NtApi.nt_attention_reference_backward(
-        h(dq), h(dk), h(dv), h(dout), h(out), h(lse), h(q), h(k), h(v), h(seqLens), scale));
+        h(dq), h(dk), h(dv), h(dout), h(out), h(lse), h(q), h(k), h(v), h(seqLens), h(segStarts), scale));
   }
 
   /** One query per sequence against a KV cache [B, S, NKV, HD] filled up to cacheLens. */

@@ -94,8 +94,8 @@ class AttentionTest {
       Kernels.attention(out, lse, q, k, v, lt, scale);
       Kernels.attentionBackward(dq, dk, dv, w, out, lse, q, k, v, lt, scale);
     } else {
-      Kernels.attentionReference(out, lse, q, k, v, lt, scale);
-      Kernels.attentionReferenceBackward(dq, dk, dv, w, out, lse, q, k, v, lt, scale);
+      Kernels.attentionReference(out, lse, q, k, v, lt, null, scale);
+      Kernels.attentionReferenceBackward(dq, dk, dv, w, out, lse, q, k, v, lt, null, scale);
     }
     return new Tensor[] {dq, dk, dv};
   }
@@ -128,6 +128,69 @@ class AttentionTest {
         assertGradient(what + " dv", g[2].toFloatArray(), x -> Check.dot(w, Ref.attention(q, k, x, bsz, t, nh, nkv, hd, len, scale)[0]), v, 1e-4);
       }
     }
+  }
+
+  /** Packed rows: documents [0,5) [5,13) [13,20) in row 0, [0,9) [9,20) in row 1 (padded to 17). */
+  static long[] packedStarts() {
+    long[] st = new long[2 * 20];
+    int[][] docs = {{0, 5, 13, 20}, {0, 9, 20}};
+    for (int b = 0; b < 2; b++) {
+      for (int d = 0; d + 1 < docs[b].length; d++) {
+        for (int t = docs[b][d]; t < docs[b][d + 1]; t++) {
+          st[b * 20 + t] = docs[b][d];
+        }
+      }
+    }
+    return st;
+  }
+
+  @ParameterizedTest
+  @MethodSource("levels")
+  void packedDocumentsMatchReferenceAndFiniteDifferences(String isa) {
+    Isa.with(isa, () -> {
+      int bsz = 2, t = 20, nh = 4, nkv = 2, hd = 16;
+      long[] starts = packedStarts(), lens = {20, 17};
+      double scale = 0.25;
+      try (Scope s = Scope.open()) {
+        float[] q = randn(11, bsz * t * nh * hd), k = randn(12, bsz * t * nkv * hd), v = randn(13, bsz * t * nkv * hd);
+        float[] w = randn(14, bsz * t * nh * hd);
+        Tensor qt = Tensor.of(q, bsz, t, nh, hd), kt = Tensor.of(k, bsz, t, nkv, hd), vt = Tensor.of(v, bsz, t, nkv, hd);
+        Tensor st = Tensor.ofLongs(starts, bsz, t), lt = Tensor.ofLongs(lens, bsz);
+        Tensor out = Tensor.zeros(bsz, t, nh, hd), lse = Tensor.zeros(bsz, nh, t);
+        Kernels.attention(out, lse, qt, kt, vt, lt, st, (float) scale);
+        double[] qd = toDouble(q), kd = toDouble(k), vd = toDouble(v), wd = toDouble(w);
+        double[][] ref = Ref.attention(qd, kd, vd, bsz, t, nh, nkv, hd, lens, starts, scale);
+        assertClose(isa + " packed out", out.toFloatArray(), ref[0], 2e-6);
+        Tensor dq = Tensor.zeros(bsz, t, nh, hd), dk = Tensor.zeros(bsz, t, nkv, hd), dv = Tensor.zeros(bsz, t, nkv, hd);
+        Kernels.attentionBackward(dq, dk, dv, Tensor.of(w, bsz, t, nh, hd), out, lse, qt, kt, vt, lt, st, (float) scale);
+        assertGradient(isa + " packed dq", dq.toFloatArray(),
+            x -> Check.dot(wd, Ref.attention(x, kd, vd, bsz, t, nh, nkv, hd, lens, starts, scale)[0]), qd, 1e-4);
+        assertGradient(isa + " packed dk", dk.toFloatArray(),
+            x -> Check.dot(wd, Ref.attention(qd, x, vd, bsz, t, nh, nkv, hd, lens, starts, scale)[0]), kd, 1e-4);
+        assertGradient(isa + " packed dv", dv.toFloatArray(),
+            x -> Check.dot(wd, Ref.attention(qd, kd, x, bsz, t, nh, nkv, hd, lens, starts, scale)[0]), vd, 1e-4);
+        // the document [5, 13) of row 0 alone gives the same output as inside the pack
+        int a = 5, n = 8;
+        float[] q1 = Arrays.copyOfRange(q, a * nh * hd, (a + n) * nh * hd);
+        float[] k1 = Arrays.copyOfRange(k, a * nkv * hd, (a + n) * nkv * hd), v1 = Arrays.copyOfRange(v, a * nkv * hd, (a + n) * nkv * hd);
+        Tensor alone = Tensor.zeros(1, n, nh, hd);
+        Kernels.attention(alone, null, Tensor.of(q1, 1, n, nh, hd), Tensor.of(k1, 1, n, nkv, hd), Tensor.of(v1, 1, n, nkv, hd), null,
+            (float) scale);
+        assertClose(isa + " document alone", alone.toFloatArray(),
+            toDouble(Arrays.copyOfRange(out.toFloatArray(), a * nh * hd, (a + n) * nh * hd)), 1e-6);
+        // the reference kernel agrees on the backward too
+        Tensor rq = Tensor.zeros(bsz, t, nh, hd), rk = Tensor.zeros(bsz, t, nkv, hd), rv = Tensor.zeros(bsz, t, nkv, hd);
+        Tensor ro = Tensor.zeros(bsz, t, nh, hd), rl = Tensor.zeros(bsz, nh, t);
+        Kernels.attentionReference(ro, rl, qt, kt, vt, lt, st, (float) scale);
+        Kernels.attentionReferenceBackward(rq, rk, rv, Tensor.of(w, bsz, t, nh, hd), ro, rl, qt, kt, vt, lt, st, (float) scale);
+        assertClose(isa + " packed dk vs reference kernel", dk.toFloatArray(), toDouble(rk.toFloatArray()), 2e-6);
+        long[] bad = packedStarts();
+        bad[3] = 4;
+        NativeException e = assertThrows(NativeException.InvalidArgument.class,
+            () -> Kernels.attention(out, null, qt, kt, vt, lt, Tensor.ofLongs(bad, bsz, t), (float) scale));
+        assertThat(e).hasMessageThat().contains("seg_starts[0, 3] = 4 is outside [0, 3]");
+      }
+    });
   }
 
   @Test

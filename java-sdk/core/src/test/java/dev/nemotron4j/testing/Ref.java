@@ -96,6 +96,13 @@ public final class Ref {
    */
   public static double[][] attention(
       double[] q, double[] k, double[] v, int bsz, int t, int nh, int nkv, int hd, long[] lens, double scale) {
+    return attention(q, k, v, bsz, t, nh, nkv, hd, lens, null, scale);
+  }
+
+  /** As above; starts [B*T] (nullable) is each token's first visible key (packed documents). */
+  public static double[][] attention(
+      double[] q, double[] k, double[] v, int bsz, int t, int nh, int nkv, int hd, long[] lens, long[] starts,
+      double scale) {
     double[] out = new double[q.length];
     double[] lse = new double[bsz * nh * t];
     int g = nh / nkv;
@@ -106,7 +113,7 @@ public final class Ref {
         for (int i = 0; i < t; i++) {
           double mx = Double.NEGATIVE_INFINITY;
           for (int j = 0; j < t; j++) {
-            if (j > i || j >= lens[b]) {
+            if (j > i || j >= lens[b] || (starts != null && j < starts[b * t + i])) {
               s[j] = Double.NEGATIVE_INFINITY;
               continue;
             }
