@@ -173,6 +173,33 @@ public final class Ops {
     return out;
   }
 
+  /**
+   * A scalar computed outside the engine from {@code x}'s values: the output is {@code value}, and
+   * the backward hands {@code g * dValueDx} to x. For small reductions done in Java (losses over a
+   * handful of sequence log-probs).
+   */
+  public static Tensor scalarOf(Tensor x, double value, double[] dValueDx) {
+    if (dValueDx.length != x.numel()) {
+      throw new IllegalArgumentException(dValueDx.length + " derivatives for " + x);
+    }
+    Tensor out = Tensor.scalar((float) value);
+    Tape tape = tapeFor(x);
+    if (tape != null) {
+      double[] d = dValueDx.clone();
+      tape.recordOp(
+          out,
+          (g, grads) -> {
+            float gs = g.item();
+            float[] dx = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+              dx[i] = (float) (gs * d[i]);
+            }
+            grads.accumulate(x, Tensor.of(dx, x.shape()));
+          });
+    }
+    return out;
+  }
+
   /** Mean squared error mean((pred - target)^2) over all elements, as a one-element tensor. */
   public static Tensor mse(Tensor pred, Tensor target) {
     if (!Arrays.equals(pred.shape(), target.shape())) {
