@@ -20,6 +20,6 @@ public final class Linear extends Module {
 
   /** x [..., in] -> [..., out]. */
   public Tensor forward(Tensor x) {
-    return Ops.linear(x, weight.value());
+    return Ops.linear(x, weight.compute());
   }
 }

@@ -78,7 +78,7 @@ public abstract class Module implements AutoCloseable {
   /** Drops every parameter's gradient. */
   public final void zeroGrad() {
     for (Parameter p : namedParameters().values()) {
-      p.value().zeroGrad();
+      p.zeroGrad();
     }
   }
 
@@ -89,7 +89,7 @@ public abstract class Module implements AutoCloseable {
     }
     closed = true;
     for (Parameter p : params.values()) {
-      p.value().close();
+      p.close();
     }
     for (Module m : children.values()) {
       m.close();
