@@ -9,18 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nemotron4j.io.AtomicFiles;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.channels.Channels;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -109,15 +102,7 @@ public final class Jsonl {
    */
   public static Reader open(Path file) {
     Objects.requireNonNull(file, "file");
-    try {
-      var decoder = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
-      return new Reader(file.toString(),
-          new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return new Reader(file.toString(), new Utf8Lines(file));
   }
 
   /** Calls {@code action} on every row of {@code file}, in order, streaming. */
@@ -201,34 +186,36 @@ public final class Jsonl {
   /** A streaming reader of rows; not thread-safe. */
   public static final class Reader implements Iterator<Row>, Closeable {
     private final String source;
-    private final BufferedReader in;
-    private long line;
+    private final Utf8Lines in;
     private Row next;
     private boolean closed;
 
-    Reader(String source, BufferedReader in) {
+    Reader(String source, Utf8Lines in) {
       this.source = source;
       this.in = in;
     }
 
     /** The number of the last line read (0 before the first). */
     public long line() {
-      return line;
+      return in.line();
     }
 
     @Override
     public boolean hasNext() {
       while (next == null && !closed) {
-        String text = readLine();
+        String text;
+        try {
+          text = in.next();
+        } catch (RuntimeException e) {
+          close();
+          throw e;
+        }
         if (text == null) {
           close();
           break;
         }
-        if (line == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
-          text = text.substring(1); // byte order mark
-        }
         if (!text.isBlank()) {
-          next = parseLine(source, line, text);
+          next = parseLine(source, in.line(), text);
         }
       }
       return next != null;
@@ -244,31 +231,11 @@ public final class Jsonl {
       return r;
     }
 
-    private String readLine() {
-      try {
-        String s = in.readLine();
-        if (s != null) {
-          line++;
-        }
-        return s;
-      } catch (CharacterCodingException e) {
-        close();
-        throw new IllegalArgumentException(where(source, line + 1) + "not valid UTF-8 (" + e.getMessage() + ")", e);
-      } catch (IOException e) {
-        close();
-        throw new UncheckedIOException("cannot read " + source + " after line " + line + ": " + e.getMessage(), e);
-      }
-    }
-
     @Override
     public void close() {
       if (!closed) {
         closed = true;
-        try {
-          in.close();
-        } catch (IOException ignored) {
-          // nothing useful to do: reading is over
-        }
+        in.close();
       }
     }
   }

@@ -1,14 +1,6 @@
 package dev.nemotron4j.data;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,28 +54,10 @@ public record TextExample(String text) implements Jsonl.Writable {
   }
 
   private static void forEachPlain(Path file, Consumer<? super TextExample> action) {
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    long line = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+    try (Utf8Lines in = new Utf8Lines(file)) {
       StringBuilder doc = new StringBuilder();
       boolean open = false;
-      String s;
-      while (true) {
-        try {
-          s = in.readLine();
-        } catch (CharacterCodingException e) {
-          throw new IllegalArgumentException(Jsonl.where(file.toString(), line + 1)
-              + "not valid UTF-8 (" + e.getMessage() + ")", e);
-        }
-        if (s == null) {
-          break;
-        }
-        line++;
-        if (line == 1 && !s.isEmpty() && s.charAt(0) == '\uFEFF') {
-          s = s.substring(1);
-        }
+      for (String s = in.next(); s != null; s = in.next()) {
         if (s.isBlank()) {
           if (open) {
             action.accept(new TextExample(doc.toString()));
@@ -101,8 +75,6 @@ public record TextExample(String text) implements Jsonl.Writable {
       if (open) {
         action.accept(new TextExample(doc.toString()));
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + " after line " + line + ": " + e.getMessage(), e);
     }
   }
 }
