@@ -1,5 +1,7 @@
 package dev.nemotron4j.data;
 
+import java.util.Objects;
+
 /**
  * Rows of exactly {@code t} packed tokens (see {@link Packer}); every array has {@code rows * t}
  * entries, row-major.
@@ -14,6 +16,10 @@ package dev.nemotron4j.data;
  */
 public record PackedBatch(int rows, int t, long[] ids, long[] targets, long[] positions, long[] segStarts) {
   public PackedBatch {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(targets, "targets");
+    Objects.requireNonNull(positions, "positions");
+    Objects.requireNonNull(segStarts, "segStarts");
     long n = (long) rows * t;
     if (rows < 0 || t < 1 || ids.length != n || targets.length != n || positions.length != n || segStarts.length != n) {
       throw new IllegalArgumentException("a packed batch of " + rows + " rows of " + t + " tokens needs arrays of "

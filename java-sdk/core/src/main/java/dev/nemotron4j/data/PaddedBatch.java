@@ -1,5 +1,7 @@
 package dev.nemotron4j.data;
 
+import java.util.Objects;
+
 /**
  * Sequences padded on the right to a common length {@code t} (see {@link Batcher}); {@code ids} and
  * {@code targets} have {@code rows * t} entries, row-major.
@@ -11,6 +13,9 @@ package dev.nemotron4j.data;
  */
 public record PaddedBatch(int rows, int t, long[] ids, int[] lengths, long[] targets) {
   public PaddedBatch {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(lengths, "lengths");
+    Objects.requireNonNull(targets, "targets");
     long n = (long) rows * t;
     if (rows < 0 || t < 1 || ids.length != n || targets.length != n || lengths.length != rows) {
       throw new IllegalArgumentException("a padded batch of " + rows + " rows of " + t + " tokens needs ids and"
