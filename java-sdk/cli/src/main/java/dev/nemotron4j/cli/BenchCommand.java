@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Attention.class,
       BenchCommand.Jni.class,
       BenchCommand.Decode.class,
-      BenchCommand.Tokenizer.class
+      BenchCommand.Tokenizer.class,
+      BenchCommand.Train.class
     })
 final class BenchCommand {
   abstract static class Common implements Callable<Integer> {
@@ -142,6 +143,37 @@ final class BenchCommand {
         throw new IllegalArgumentException("--mb must be >= 1, got " + mb);
       }
       printer("kernel", "mb_per_s", "tokens_per_s").accept(dev.nemotron4j.benchmarks.TokenizerBench.run(tokenizer, mb));
+      return 0;
+    }
+  }
+
+  @Command(name = "train", description = "Training tokens/s (forward + backward + AdamW) of a random model; optional PyTorch peer.")
+  static final class Train extends Common {
+    @Option(names = "--config", required = true, description = "peer-format config (HF fields + batch, seq, decode_tokens)")
+    Path config;
+
+    @Option(names = "--compute", defaultValue = "f32", description = "f32, or bf16 (mixed precision: BF16 compute, F32 masters)")
+    String compute;
+
+    @Option(names = "--steps", defaultValue = "3", description = "timed steps after one warm-up step (best is reported)")
+    int steps;
+
+    @Option(names = "--peer", description = "folder of the PyTorch peer (torch_bench.py), run in the same invocation")
+    Path peer;
+
+    @Override
+    public Integer call() {
+      DType d;
+      switch (compute) {
+        case "f32": d = DType.F32; break;
+        case "bf16": d = DType.BF16; break;
+        default: throw new IllegalArgumentException("--compute must be f32 or bf16, got '" + compute + "'");
+      }
+      if (steps < 1) {
+        throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+      }
+      var j = dev.nemotron4j.benchmarks.TrainBench.run(config, threads(), d, steps, peer);
+      printer("compute", "threads", "train_tokens_per_s", "peer_train_tokens_per_s", "ratio").accept(j);
       return 0;
     }
   }

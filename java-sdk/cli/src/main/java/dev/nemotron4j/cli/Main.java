@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       TextCommands.Generate.class,
       TextCommands.Tokenize.class,
       TextCommands.Detokenize.class,
+      TrainCommands.Train.class,
+      TrainCommands.PrefEval.class,
       BenchCommand.class
     })
 public final class Main {

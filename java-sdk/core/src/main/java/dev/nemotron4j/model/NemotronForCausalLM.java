@@ -81,6 +81,14 @@ public final class NemotronForCausalLM extends Module {
     return lmHead.forward(hidden(ids, lens));
   }
 
+  /**
+   * Logits of packed rows: positions and segStarts [B, T] give each token's position inside its
+   * document and its document's first index (attention stays inside documents).
+   */
+  public Tensor logits(Tensor ids, Tensor lens, Tensor positions, Tensor segStarts) {
+    return lmHead.forward(model.forward(ids, lens, positions, segStarts, null));
+  }
+
   public KvCache newCache(int batch, int capacity) {
     return new KvCache(config, batch, capacity);
   }

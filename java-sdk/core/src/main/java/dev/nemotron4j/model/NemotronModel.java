@@ -65,7 +65,7 @@ public final class NemotronModel extends Module {
     }
 
     /** x [B, T, C] -> [B, T, C]; k and v (after RoPE) go to {@code cache} when it is given. */
-    Tensor forward(Tensor x, Tensor positions, Tensor lens, KvCache cache, int layer) {
+    Tensor forward(Tensor x, Tensor positions, Tensor lens, Tensor segStarts, KvCache cache, int layer) {
       long b = x.dim(0), t = x.dim(1);
       Tensor h = inputLayernorm.forward(x);
       Tensor q = Ops.rope(Ops.reshape(qProj.forward(h), b, t, c.numHeads(), c.headDim()), positions, c.rotaryDim(),
@@ -76,7 +76,7 @@ public final class NemotronModel extends Module {
       if (cache != null) {
         cache.write(layer, k, v, lens);
       }
-      Tensor a = Ops.attention(q, k, v, lens, (float) (1.0 / Math.sqrt(c.headDim())));
+      Tensor a = Ops.attention(q, k, v, lens, segStarts, (float) (1.0 / Math.sqrt(c.headDim())));
       x = Ops.add(x, oProj.forward(Ops.reshape(a, b, t, (long) c.numHeads() * c.headDim())));
       Tensor m = downProj.forward(Ops.relu2(upProj.forward(postAttentionLayernorm.forward(x))));
       return Ops.add(x, m);
@@ -122,13 +122,21 @@ public final class NemotronModel extends Module {
    * rows' lengths under right padding. With a cache, keys and values are written to it.
    */
   public Tensor forward(Tensor ids, Tensor lens, KvCache cache) {
+    return forward(ids, lens, null, null, cache);
+  }
+
+  /**
+   * As above for packed rows: positions [B, T] (nullable: 0 .. T-1 in every row) restart at each
+   * document, and segStarts [B, T] (nullable) keep attention inside documents.
+   */
+  public Tensor forward(Tensor ids, Tensor lens, Tensor positions, Tensor segStarts, KvCache cache) {
     if (ids.ndim() != 2) {
       throw new IllegalArgumentException("input ids must be [batch, time], got " + ids);
     }
-    Tensor pos = positions(ids.dim(1));
+    Tensor pos = positions != null ? positions : positions(ids.dim(1));
     Tensor x = embedTokens.forward(ids);
     for (int i = 0; i < layers.size(); i++) {
-      x = layers.get(i).forward(x, pos, lens, cache, i);
+      x = layers.get(i).forward(x, pos, lens, segStarts, cache, i);
     }
     return norm.forward(x);
   }
