@@ -54,58 +54,65 @@ public final class SftRunner {
       stageCfg.add(s);
     }
     ObjectNode lengths = Runs.lengthStats("sft data", enc.stats());
+    // every stage's settings, checked before any training
+    record Stage(String name, List<List<Sequence>> sources, double[] weights, int batch, int accum, OptimizerConfig opt,
+        long steps, Path dir) {}
+    List<Stage> plan = new ArrayList<>();
+    for (int i = 0; i < stageCfg.size(); i++) {
+      ConfigNode s = stageCfg.get(i);
+      String name = single ? "sft" : s.str("name", "stage-" + i);
+      List<List<Sequence>> sources = new ArrayList<>(data.get(i).sources());
+      List<Double> weights = new ArrayList<>();
+      double mixed = 0;
+      List<ConfigNode> mix = single ? List.of() : s.objects("mix");
+      for (ConfigNode mx : mix) {
+        int from = (int) mx.integer("stage", -1);
+        double f = mx.number("fraction", 0.1);
+        mx.finish();
+        if (from < 0 || from >= i) {
+          throw new IllegalArgumentException(mx.path() + ".stage must name an earlier stage (0.." + (i - 1) + "), got " + from);
+        }
+        if (!(f > 0 && f < 1)) {
+          throw new IllegalArgumentException(mx.path() + ".fraction must be in (0, 1), got " + f);
+        }
+        mixed += f;
+        sources.addAll(data.get(from).sources());
+        for (double w : normalized(data.get(from).weights())) {
+          weights.add(f * w);
+        }
+      }
+      if (mixed >= 1) {
+        throw new IllegalArgumentException(s.path() + ".mix fractions add up to " + mixed + "; they must stay below 1");
+      }
+      List<Double> own = new ArrayList<>();
+      for (double w : normalized(data.get(i).weights())) {
+        own.add((1 - mixed) * w);
+      }
+      own.addAll(weights);
+      double[] w = own.stream().mapToDouble(Double::doubleValue).toArray();
+      int batch = single ? rs.batch() : s.positiveInt("batch", rs.batch());
+      int accum = single ? rs.gradAccum() : s.positiveInt("grad_accum", rs.gradAccum());
+      OptimizerConfig opt = single || !s.has("optimizer") ? rs.optimizer()
+          : RunSettings.optimizer(s.obj("optimizer"), rs.optimizer().lr());
+      long steps = Runs.steps(s, data.get(i).totalSize(), (long) batch * accum);
+      if (!single) {
+        s.finish();
+      }
+      plan.add(new Stage(name, sources, w, batch, accum, opt, steps, single ? rs.out() : rs.out().resolve(name)));
+    }
+    c.finish();
     ArrayNode results = JsonNodeFactory.instance.arrayNode();
     try (NemotronForCausalLM m = spec.causalLm()) {
-      for (int i = 0; i < stageCfg.size(); i++) {
-        ConfigNode s = stageCfg.get(i);
-        String name = single ? "sft" : s.str("name", "stage-" + i);
-        List<List<Sequence>> sources = new ArrayList<>(data.get(i).sources());
-        List<Double> weights = new ArrayList<>();
-        double mixed = 0;
-        List<ConfigNode> mix = single ? List.of() : s.objects("mix");
-        for (ConfigNode mx : mix) {
-          int from = (int) mx.integer("stage", -1);
-          double f = mx.number("fraction", 0.1);
-          mx.finish();
-          if (from < 0 || from >= i) {
-            throw new IllegalArgumentException(mx.path() + ".stage must name an earlier stage (0.." + (i - 1) + "), got " + from);
-          }
-          if (!(f > 0 && f < 1)) {
-            throw new IllegalArgumentException(mx.path() + ".fraction must be in (0, 1), got " + f);
-          }
-          mixed += f;
-          sources.addAll(data.get(from).sources());
-          for (double w : normalized(data.get(from).weights())) {
-            weights.add(f * w);
-          }
-        }
-        if (mixed >= 1) {
-          throw new IllegalArgumentException(s.path() + ".mix fractions add up to " + mixed + "; they must stay below 1");
-        }
-        List<Double> own = new ArrayList<>();
-        for (double w : normalized(data.get(i).weights())) {
-          own.add((1 - mixed) * w);
-        }
-        own.addAll(weights);
-        double[] w = own.stream().mapToDouble(Double::doubleValue).toArray();
-        int batch = single ? rs.batch() : s.positiveInt("batch", rs.batch());
-        int accum = single ? rs.gradAccum() : s.positiveInt("grad_accum", rs.gradAccum());
-        OptimizerConfig opt = single ? rs.optimizer() : (s.has("optimizer") ? RunSettings.optimizer(s.obj("optimizer"),
-            rs.optimizer().lr()) : rs.optimizer());
-        long steps = Runs.steps(s, data.get(i).totalSize(), (long) batch * accum);
-        if (!single) {
-          s.finish();
-        }
-        Path dir = single ? rs.out() : rs.out().resolve(name);
-        Trainer.Config tc = new Trainer.Config(steps, accum, rs.checkpointEvery(), rs.keepCheckpoints(), dir, rs.compute(),
-            rs.progress());
-        SftTask task = new SftTask(m, sources, w, rs.seed() + i, batch);
-        Trainer.Result r = new Trainer<>(name, m, task, opt, tc).run();
-        ObjectNode st = Runs.summary("sft", r, dir);
-        st.put("stage", name);
-        results.add(st);
+      for (int i = 0; i < plan.size(); i++) {
+        Stage st = plan.get(i);
+        Trainer.Config tc = new Trainer.Config(st.steps(), st.accum(), rs.checkpointEvery(), rs.keepCheckpoints(), st.dir(),
+            rs.compute(), rs.progress());
+        SftTask task = new SftTask(m, st.sources(), st.weights(), rs.seed() + i, st.batch());
+        Trainer.Result r = new Trainer<>(st.name(), m, task, st.opt(), tc).run();
+        ObjectNode sum = Runs.summary("sft", r, st.dir());
+        sum.put("stage", st.name());
+        results.add(sum);
       }
-      c.finish();
       Path fin = Runs.saveFinal(m, rs.out().resolve("final"), tokPath);
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("algorithm", "sft");
