@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Jni.class,
       BenchCommand.Decode.class,
       BenchCommand.Tokenizer.class,
-      BenchCommand.Train.class
+      BenchCommand.Train.class,
+      BenchCommand.Dpo.class
     })
 final class BenchCommand {
   abstract static class Common implements Callable<Integer> {
@@ -174,6 +175,32 @@ final class BenchCommand {
       }
       var j = dev.nemotron4j.benchmarks.TrainBench.run(config, threads(), d, steps, peer);
       printer("compute", "threads", "train_tokens_per_s", "peer_train_tokens_per_s", "ratio").accept(j);
+      return 0;
+    }
+  }
+
+  @Command(name = "dpo", description = "A DPO step (reference log-probs cached) against two SFT steps over the same tokens.")
+  static final class Dpo extends Common {
+    @Option(names = "--config", required = true, description = "peer-format config (the model shape)")
+    Path config;
+
+    @Option(names = "--pairs", defaultValue = "4", description = "pairs per step (default 4)")
+    int pairs;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", description = "default 64")
+    int promptTokens;
+
+    @Option(names = "--response-tokens", defaultValue = "192", description = "default 192")
+    int responseTokens;
+
+    @Override
+    public Integer call() {
+      if (pairs < 1 || promptTokens < 1 || responseTokens < 1) {
+        throw new IllegalArgumentException("--pairs, --prompt-tokens and --response-tokens must be >= 1");
+      }
+      var j = dev.nemotron4j.benchmarks.PreferenceBench.run(config, threads(), pairs, promptTokens, responseTokens,
+          Math.min(rounds, 5));
+      printer("pairs", "dpo_step_s", "peer_s", "ratio").accept(j);
       return 0;
     }
   }
