@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -226,7 +227,7 @@ public final class OpenAiBackend implements ChatBackend {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while waiting for " + endpoint, e);
-    } catch (CancellationException | java.util.concurrent.RejectedExecutionException e) {
+    } catch (CancellationException | RejectedExecutionException e) {
       throw new BackendException(this + " was closed while completing", e);
     } finally {
       for (Future<List<String>> f : futures) {

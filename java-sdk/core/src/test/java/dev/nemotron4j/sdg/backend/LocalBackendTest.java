@@ -77,8 +77,8 @@ class LocalBackendTest {
         assertThat(b.complete(CONVERSATIONS, s)).isEqualTo(together);
       }
     }
-    try (LocalBackend b = backend(1)) {
-      assertThat(b.complete(CONVERSATIONS, Sampling.greedy(12))).isEqualTo(backend(8).complete(CONVERSATIONS,
+    try (LocalBackend one = backend(1); LocalBackend all = backend(8)) {
+      assertThat(one.complete(CONVERSATIONS, Sampling.greedy(12))).isEqualTo(all.complete(CONVERSATIONS,
           Sampling.greedy(12)));
     }
   }
