@@ -3,6 +3,7 @@ package dev.nemotron4j.sdg.checkers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,13 +30,6 @@ final class Text {
     return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
         || type == Character.OTHER_NUMBER;
   }
-
-  /**
-   * A word for case counting: a run of dotted initials ("U.S."), or letters/digits joined by
-   * inner hyphens or apostrophes ("well-known", "don't").
-   */
-  private static final Pattern CASE_TOKEN =
-      Pattern.compile("(?:\\p{L}\\.){2,}|" + WORD_CHAR + "+(?:[-'\u2019]" + WORD_CHAR + "+)*");
 
   /** Python's {@code str.isspace()} for one code point. */
   static boolean isSpace(int c) {
@@ -145,31 +139,78 @@ final class Text {
     return countMatches(WORD, s);
   }
 
-  private static final Set<String> CONTRACTION_TAILS = Set.of("'s", "'re", "'ve", "'ll", "'d", "'m");
+  /** Characters a Treebank-style tokenizer always splits off as tokens of their own. */
+  private static final String SEPARATORS =
+      ",;:@#$%&?!()[]{}<>\"`*\u00ab\u00bb\u2018\u2019\u201c\u201d";
+
+  /** Contractions split off the end of a word, lowercase. */
+  private static final List<String> CONTRACTION_TAILS =
+      List.of("n't", "'ll", "'re", "'ve", "'s", "'m", "'d", "'");
+
+  /** Whole words split in two, lowercase, with the length of the first part. */
+  private static final Map<String, Integer> SPLIT_WORDS = Map.of(
+      "cannot", 3, "gimme", 3, "gonna", 3, "gotta", 3, "lemme", 3, "wanna", 3,
+      "'tis", 2, "'twas", 2, "d'ye", 1, "more'n", 4);
 
   /**
-   * Word tokens for counting capitalised words, close to a Treebank tokenizer: punctuation is
-   * dropped, hyphenated words stay whole, and contractions are split ("DON'T" gives "DO" and
-   * "N'T", "IT'S" gives "IT" and "'S").
+   * Word tokens for counting all-capital words, as a Treebank-style tokenizer (NLTK's
+   * {@code word_tokenize}, which IFEval uses) would group letters: whitespace separates tokens;
+   * the characters in {@link #SEPARATORS}, "--" and "..." become tokens of their own (and are left
+   * out here, having no letters); other punctuation stays inside its token ("AND/OR", "U.S.",
+   * "WELL-KNOWN"); and contractions are split off ("DON'T" gives "DO" and "N'T", "IT'S" gives "IT"
+   * and "'S", "CANNOT" gives "CAN" and "NOT", also before a final period).
    */
   static List<String> caseTokens(String s) {
     List<String> out = new ArrayList<>();
-    Matcher m = CASE_TOKEN.matcher(s.replace('\u2019', '\''));
-    while (m.find()) {
-      String t = m.group();
-      int apostrophe = t.lastIndexOf('\'');
-      String lowered = lower(t);
-      if (apostrophe > 0 && lowered.endsWith("n't") && t.length() > 3) {
-        out.add(t.substring(0, t.length() - 3));
-        out.add(t.substring(t.length() - 3));
-      } else if (apostrophe > 0 && CONTRACTION_TAILS.contains(lowered.substring(apostrophe))) {
-        out.add(t.substring(0, apostrophe));
-        out.add(t.substring(apostrophe));
-      } else {
-        out.add(t);
+    StringBuilder piece = new StringBuilder();
+    for (String chunk : splitOnSpace(s)) {
+      for (int i = 0; i < chunk.length(); i++) {
+        char c = chunk.charAt(i);
+        if (SEPARATORS.indexOf(c) >= 0) {
+          addPiece(piece, out);
+        } else if (chunk.startsWith("--", i)) {
+          addPiece(piece, out);
+          i += 1;
+        } else if (chunk.startsWith("...", i)) {
+          addPiece(piece, out);
+          i += 2;
+        } else {
+          piece.append(c);
+        }
       }
+      addPiece(piece, out);
     }
     return out;
+  }
+
+  private static void addPiece(StringBuilder piece, List<String> out) {
+    if (piece.length() == 0) {
+      return;
+    }
+    String word = piece.toString();
+    piece.setLength(0);
+    if (word.length() > 1 && word.endsWith(".") && !word.endsWith("..")) {
+      // A sentence-final period is split off (and, having no letters, left out).
+      word = word.substring(0, word.length() - 1);
+    }
+    String lowered = lower(word);
+    boolean sameLength = lowered.length() == word.length();
+    Integer cut = sameLength ? SPLIT_WORDS.get(lowered) : null;
+    if (cut == null && sameLength) {
+      for (String tail : CONTRACTION_TAILS) {
+        int at = word.length() - tail.length();
+        if (at > 0 && lowered.endsWith(tail) && word.charAt(at - 1) != '\'') {
+          cut = at;
+          break;
+        }
+      }
+    }
+    if (cut == null) {
+      out.add(word);
+    } else {
+      out.add(word.substring(0, cut));
+      out.add(word.substring(cut));
+    }
   }
 
   /** Abbreviations after which a period does not end a sentence (compared lowercased). */

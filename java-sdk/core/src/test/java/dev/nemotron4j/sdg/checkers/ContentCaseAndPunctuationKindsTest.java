@@ -90,12 +90,19 @@ class ContentCaseAndPunctuationKindsTest {
   void capitalWordsFollowTreebankLikeTokens() {
     assertThat(Text.caseTokens("DON'T STOP")).containsExactly("DO", "N'T", "STOP").inOrder();
     assertThat(Text.caseTokens("IT'S the U.S.A. and WELL-KNOWN 42"))
-        .containsExactly("IT", "'S", "the", "U.S.A.", "and", "WELL-KNOWN", "42").inOrder();
+        .containsExactly("IT", "'S", "the", "U.S.A", "and", "WELL-KNOWN", "42").inOrder();
+    assertThat(Text.caseTokens("(AND/OR) \"QUOTE\", A--B X...Y CANNOT 'TWAS SHE'S."))
+        .containsExactly("AND/OR", "QUOTE", "A", "B", "X", "Y", "CAN", "NOT", "'T", "WAS", "SHE",
+            "'S").inOrder();
+    // A curly apostrophe is split off like any quote mark.
+    assertThat(Text.caseTokens("DON\u2019T")).containsExactly("DON", "T").inOrder();
     Instruction three = Make.of("change_case:capital_word_frequency",
         "{\"capital_frequency\": 3, \"capital_relation\": \"at least\"}");
     // "DO" and "N'T" are two capital words; a lone "I" is one; numbers are not.
     assertThat(three.check("I DON'T know")).isTrue();
     assertThat(three.check("I don't know 42 123")).isFalse();
+    assertThat(three.check("N/A AND/OR E-MAIL")).isTrue();
+    assertThat(three.check("N/A AND/OR e-mail")).isFalse();
   }
 
   // ---------------------------------------------------------------- startend
