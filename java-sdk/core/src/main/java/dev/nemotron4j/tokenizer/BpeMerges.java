@@ -10,9 +10,10 @@ import java.util.PriorityQueue;
 /**
  * The merge loop of BPE training over a multiset of words (each a sequence of character symbols
  * with a frequency): repeatedly the adjacent pair of symbols with the highest frequency (counted
- * over all adjacent positions, weighted by word frequency) is chosen, ties going to the shorter
+ * over the words' adjacent positions, weighted by word frequency) is chosen, ties going to the shorter
  * piece and then to the smaller one in code-point order, and every occurrence of it is replaced,
- * left to right, by the concatenated symbol. Pairs whose concatenation is not a valid piece (see
+ * left to right, by the concatenated symbol. As in SentencePiece, overlapping occurrences of a pair
+ * of equal symbols count once ({@code "aaa"} holds one {@code "aa"}). Pairs whose concatenation is not a valid piece (see
  * {@link PieceRules}) are never counted; a character outside the alphabet ({@link #UNK}) pairs with
  * nothing.
  *
@@ -133,9 +134,7 @@ final class BpeMerges {
     for (int w = 0; w < words.length; w++) {
       int[] s = words[w];
       lengths[w] = s.length;
-      for (int i = 0; i + 1 < s.length; i++) {
-        addCount(s[i], s[i + 1], freqs[w], w);
-      }
+      countPairs(s, 0, s.length, freqs[w], w, -1);
     }
     for (Pair p : touched) {
       if (p.count > 0) {
@@ -235,10 +234,12 @@ final class BpeMerges {
         continue; // the word lost this pair to an earlier merge
       }
       long f = freqs[w];
+      // Recount from the start of the run of equal symbols before the first change (see countPairs).
       int from = Math.max(0, first - 1);
-      for (int i = from; i + 1 < n; i++) {
-        addCount(s[i], s[i + 1], -f, -1);
+      while (from > 0 && s[from - 1] == s[from]) {
+        from--;
       }
+      countPairs(s, from, n, -f, -1, -1);
       int j = first;
       for (int i = first; i < n; ) {
         if (i + 1 < n && s[i] == a && s[i + 1] == b) {
@@ -249,11 +250,7 @@ final class BpeMerges {
         }
       }
       lengths[w] = j;
-      for (int i = from; i + 1 < j; i++) {
-        int l = s[i];
-        int r = s[i + 1];
-        addCount(l, r, f, l == merged || r == merged ? w : -1);
-      }
+      countPairs(s, from, j, f, w, merged);
     }
     for (Pair p : touched) {
       if (p.count > p.countBefore && p.valid) {
@@ -261,6 +258,31 @@ final class BpeMerges {
       }
     }
     touched.clear();
+  }
+
+  /**
+   * Adds {@code delta} for each occurrence of each pair in {@code s[from, to)}, which starts a run of
+   * equal symbols; records word {@code w} for the pairs that hold {@code symbol} (for all pairs when
+   * {@code symbol} is -1), unless {@code w} is -1. As SentencePiece counts, overlapping occurrences of
+   * a pair of equal symbols count once: a run of k equal symbols holds k / 2 (rounded down) of its
+   * pair, as many as merging it replaces. A run start makes the count of a range that of the word.
+   */
+  private void countPairs(int[] s, int from, int to, long delta, int w, int symbol) {
+    boolean chained = false; // the pair before was counted and was of equal symbols
+    for (int i = from; i + 1 < to; i++) {
+      int l = s[i];
+      int r = s[i + 1];
+      if (l == r) {
+        if (chained) {
+          chained = false;
+          continue;
+        }
+        chained = true;
+      } else {
+        chained = false;
+      }
+      addCount(l, r, delta, w >= 0 && (symbol < 0 || l == symbol || r == symbol) ? w : -1);
+    }
   }
 
   /** Adds {@code delta} to the count of the pair {@code (l, r)}; records word {@code w} for it unless -1. */

@@ -305,12 +305,22 @@ class BpeTrainerTest {
 
   @Test
   void repeatedCharactersMergeLeftToRight() {
-    // "▁aaaa" x3: (a,a) counted 3 times per word; merging gives "aa","aa", then "▁aa" and "▁aaaa".
+    // "▁aaaa" x3: (a,a) counts twice per word; merging gives "aa","aa", then "▁aa" and "▁aaaa".
     SentencePieceModel m = train(List.of("aaaa aaaa aaaa"), bare(3 + 2 + 3));
     assertThat(m.idToPiece(3)).isEqualTo("aa");
     assertThat(m.idToPiece(4)).isEqualTo("\u2581aa");
     assertThat(m.idToPiece(5)).isEqualTo("\u2581aaaa");
     assertThat(m.encodeAsPieces("aaaa aaa")).containsExactly("\u2581aaaa", "\u2581aa", "a").inOrder();
+  }
+
+  @Test
+  void overlappingPairsOfEqualSymbolsCountOnce() {
+    // "▁aaaa" holds two "aa" (not three), "▁bcbcbc" three "bc": "bc" wins.
+    SentencePieceModel m = train(List.of("aaaa bcbcbc"), bare(3 + 4 + 1));
+    assertThat(m.idToPiece(3)).isEqualTo("bc");
+    // "▁aaa" holds one "aa", "▁bc" x2 two "bc".
+    m = train(List.of("aaa bc bc"), bare(3 + 4 + 1));
+    assertThat(m.idToPiece(3)).isEqualTo("bc");
   }
 
   // ---------------------------------------------------------------- determinism and output
