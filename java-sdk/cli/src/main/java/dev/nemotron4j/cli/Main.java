@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       TextCommands.Detokenize.class,
       TrainCommands.Train.class,
       TrainCommands.PrefEval.class,
+      PipelineCommand.class,
       BenchCommand.class
     })
 public final class Main {

@@ -19,7 +19,7 @@ import java.util.Objects;
  * <p>Each conversation is rendered with {@link ChatTemplate#encodePrompt} and continued with
  * {@link Generator}: rows (one per conversation and sample; one per conversation when greedy, its
  * completion then repeated {@code n} times) are generated {@code batchSize} at a time in one {@code
- * generate} call. Generation stops at the template's stop id ({@code <extra_id_1>}), the
+ * generate} call. Generation stops at the template's markers ({@code <extra_id_1>}, {@code <extra_id_0>}), the
  * tokenizer's EOS (when it has one), the stop strings (cut before) or after {@code maxTokens}
  * tokens; the text is returned with surrounding whitespace trimmed. Token ids the model can emit
  * but the tokenizer does not have (a padded vocabulary) decode as the unknown piece.
@@ -85,6 +85,8 @@ public final class LocalBackend implements ChatBackend {
     this.ownsModel = ownsModel;
     List<Long> stops = new ArrayList<>();
     stops.add((long) template.stopId());
+    // a reply ends at either chat marker: <extra_id_0> would start a system turn
+    stops.add((long) template.systemMarkerId());
     if (tokenizer.eosId() >= 0 && tokenizer.eosId() != template.stopId()) {
       stops.add((long) tokenizer.eosId());
     }
