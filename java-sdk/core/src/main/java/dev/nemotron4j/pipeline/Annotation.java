@@ -131,11 +131,8 @@ final class Annotation {
     return out;
   }
 
-  /**
-   * Pairwise accuracy of a judge on annotated rows: over pairs of responses to the same prompt
-   * whose noise-free rewards differ, the fraction the judge orders the same way (ties count as wrong).
-   */
-  static double pairwiseAccuracy(List<ObjectNode> rows, Judges.Judge judge) {
+  /** A judge's scores of annotated rows (prompt and response). */
+  static double[] scores(List<ObjectNode> rows, Judges.Judge judge) {
     List<ObjectNode> prompts = new ArrayList<>();
     List<String> responses = new ArrayList<>();
     for (ObjectNode o : rows) {
@@ -145,7 +142,14 @@ final class Annotation {
       prompts.add(p);
       responses.add(o.get("response").asText());
     }
-    double[] s = judge.score(prompts, responses);
+    return judge.score(prompts, responses);
+  }
+
+  /**
+   * Pairwise accuracy of scores {@code s} of annotated rows: over pairs of responses to the same prompt
+   * whose noise-free rewards differ, the fraction the judge orders the same way (ties count as wrong).
+   */
+  static double pairwiseAccuracy(List<ObjectNode> rows, double[] s) {
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       groups.computeIfAbsent(rows.get(i).get("prompt_id").asText(), k -> new ArrayList<>()).add(i);

@@ -100,7 +100,7 @@ public final class Pipeline {
     List<ObjectNode> dev = evalPrompts("dev", cfg.devPrompts(), evalQuestions);
     dev.forEach(p -> evalQuestions.add(p.get("question").asText()));
 
-    Path corpus = corpus();
+    Path corpus = corpus(evalQuestions);
     trainTokenizer(corpus, evalQuestions);
     Path base = pretrain(corpus);
     Path rm = rewardModel(base, evalQuestions);
@@ -207,11 +207,11 @@ public final class Pipeline {
     return list;
   }
 
-  private Path corpus() {
+  private Path corpus(Set<String> evalQuestions) {
     Path f = out.resolve("data").resolve("corpus.jsonl");
     if (!Files.isRegularFile(f)) {
       List<ObjectNode> docs = new ArrayList<>();
-      for (String d : world.corpus(rng("corpus"), cfg.corpusDocuments())) {
+      for (String d : world.corpus(rng("corpus"), cfg.corpusDocuments(), cfg.qaFraction(), evalQuestions)) {
         docs.add(F.objectNode().put("text", d));
       }
       Jsonl.write(f, docs);
@@ -308,8 +308,16 @@ public final class Pipeline {
     return dir.resolve("final");
   }
 
+  /** The reward model's pairwise accuracy on the held-out annotated set (its scores go to rm/heldout-scores.jsonl). */
   private double rmAccuracy(Judges.Judge reward) {
-    return Annotation.pairwiseAccuracy(objects(out.resolve("data").resolve("annotated-heldout.jsonl")), reward);
+    List<ObjectNode> rows = objects(out.resolve("data").resolve("annotated-heldout.jsonl"));
+    double[] s = Annotation.scores(rows, reward);
+    List<ObjectNode> scored = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      scored.add(rows.get(i).deepCopy().put("rm_reward", s[i]));
+    }
+    Jsonl.write(out.resolve("rm").resolve("heldout-scores.jsonl"), scored);
+    return Annotation.pairwiseAccuracy(rows, s);
   }
 
   private Judges.Judge groundTruth() {

@@ -22,6 +22,7 @@ import java.util.Set;
  *
  * @param countries invented countries in the toy world's fact base
  * @param corpusDocuments pretraining documents
+ * @param qaFraction fraction of them that are question-and-answer pages
  * @param tokenizerVocab pieces of the BPE tokenizer trained on the corpus
  * @param model the model shape (vocab follows the tokenizer)
  * @param pretrain base-model pretraining
@@ -44,7 +45,7 @@ import java.util.Set;
  * @param rounds the rounds, in order
  */
 public record PipelineConfig(
-    int countries, int corpusDocuments, int tokenizerVocab, Shape model, Train pretrain, int seqLen,
+    int countries, int corpusDocuments, double qaFraction, int tokenizerVocab, Shape model, Train pretrain, int seqLen,
     int annotatedPrompts, int annotatedHeldOut, double annotationNoise, Train rewardModel, Weak weak, int topics,
     int subtopics, int questions, double twoTurnFraction, int instructionVariants, double nearDuplicateJaccard, int heldOutPrompts,
     int devPrompts, int maxNewTokens, int generationBatch, Map<String, Double> quality, List<Round> rounds) {
@@ -84,6 +85,7 @@ public record PipelineConfig(
   public PipelineConfig {
     positive("countries", countries);
     positive("corpus_documents", corpusDocuments);
+    fraction("qa_fraction", qaFraction);
     if (tokenizerVocab < 64) {
       throw new IllegalArgumentException("tokenizer_vocab must be >= 64, got " + tokenizerVocab);
     }
@@ -183,8 +185,8 @@ public record PipelineConfig(
       default: throw new IllegalArgumentException("unknown size '" + size + "': expected small or medium");
     }
     Shape shape = medium ? new Shape(192, 768, 6, 6, 2, 32, 256) : new Shape(128, 512, 4, 4, 2, 32, 256);
-    Train pretrain = new Train(4, 16, medium ? 1.5e-3 : 2e-3, 20);
-    Train rm = new Train(4, 16, 5e-4, 10);
+    Train pretrain = new Train(12, 16, medium ? 1.5e-3 : 2e-3, 20);
+    Train rm = new Train(3, 16, 5e-4, 10);
     int k = medium ? 2 : 1;
     List<Round> rounds = List.of(
         new Round("sft", "sft", List.of("weak"), 1500 * k, 4, 1.0, new Train(3, 16, 1e-3, 10), 0.1, 0, 0, 0),
@@ -192,9 +194,10 @@ public record PipelineConfig(
         new Round("rpo-1", "rpo", List.of("policy"), 600 * k, 4, 1.0, new Train(1, 8, 2e-5, 5), 0.1, 1.0, 0.2, 0.5),
         new Round("rpo-2", "rpo", List.of("policy"), 600 * k, 4, 1.0, new Train(1, 8, 2e-5, 5), 0.1, 1.0, 0.2, 0.5));
     return new PipelineConfig(
-        /* countries */ 40, /* corpus_documents */ 3000 * k, /* tokenizer_vocab */ 512, shape, pretrain, /* seq_len */ 128,
-        /* annotated_prompts */ 800 * k, /* annotated_held_out */ 100, /* annotation_noise */ 0.15, rm,
-        new Weak(0.6, 0.5, 0.3), /* topics */ 5, /* subtopics */ 16, /* questions */ 30 * k, /* two_turn_fraction */ 0.2,
+        /* countries */ 40, /* corpus_documents */ 3000 * k, /* qa_fraction */ 0.6,
+        /* tokenizer_vocab */ 1024, shape, pretrain, /* seq_len */ 128,
+        /* annotated_prompts */ 4000 * k, /* annotated_held_out */ 100, /* annotation_noise */ 0.15, rm,
+        new Weak(0.6, 0.5, 0.3), /* topics */ 5, /* subtopics */ 40, /* questions */ 10 * k, /* two_turn_fraction */ 0.2,
         /* instruction_variants */ 2, /* near_duplicate_jaccard */ 0.9, /* held_out_prompts */ 200, /* dev_prompts */ 100,
         /* max_new_tokens */ 24, /* generation_batch */ 64, quality, rounds);
   }

@@ -85,16 +85,30 @@ public final class ToyBackend implements ChatBackend {
     }
     if (user.startsWith("List ") && user.contains("subtopics")) {
       ToyWorld.Kind kind = TOPICS.getOrDefault(quoted(user), ToyWorld.Kind.TWICE);
+      List<String> all = new ArrayList<>();
+      switch (kind) {
+        case CAPITAL: all.addAll(world.countries()); break;
+        case SUM:
+          for (int a = 0; a < 10; a++) {
+            for (int b = a; b < 10; b++) {
+              all.add("adding " + a + " and " + b);
+            }
+          }
+          break;
+        default:
+          for (String w : ToyWorld.WORDS) {
+            all.add(kind == ToyWorld.Kind.FIRST_LETTER ? "the first letter of " + w
+                : kind == ToyWorld.Kind.LAST_LETTER ? "the last letter of " + w : "saying " + w + " twice");
+          }
+      }
+      // distinct subtopics, like a model asked for a list would give (repeats only past the end)
+      for (int i = all.size() - 1; i > 0; i--) {
+        java.util.Collections.swap(all, i, r.nextInt(i + 1));
+      }
       int n = count(user, 5);
       List<String> items = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        switch (kind) {
-          case CAPITAL: items.add(world.countries().get(r.nextInt(world.countries().size()))); break;
-          case SUM: items.add("adding " + r.nextInt(10)); break;
-          case FIRST_LETTER: items.add("the first letter of " + ToyWorld.WORDS[r.nextInt(ToyWorld.WORDS.length)]); break;
-          case LAST_LETTER: items.add("the last letter of " + ToyWorld.WORDS[r.nextInt(ToyWorld.WORDS.length)]); break;
-          default: items.add("saying " + ToyWorld.WORDS[r.nextInt(ToyWorld.WORDS.length)] + " twice"); break;
-        }
+        items.add(all.get(i % all.size()));
       }
       return String.join("\n", items);
     }
@@ -138,11 +152,11 @@ public final class ToyBackend implements ChatBackend {
     if (world.countries().contains(subtopic)) {
       return world.about(ToyWorld.Kind.CAPITAL, subtopic, r).text();
     }
-    if (subtopic.matches("adding \\d")) {
-      int a = subtopic.charAt(7) - '0', b = r.nextInt(10);
+    String[] w = subtopic.split(" ");
+    if (subtopic.matches("adding \\d and \\d")) {
+      int a = Integer.parseInt(w[1]), b = Integer.parseInt(w[3]);
       return r.nextBoolean() ? world.sum(a, b, r).text() : world.sum(b, a, r).text();
     }
-    String[] w = subtopic.split(" ");
     if (subtopic.startsWith("the first letter of ")) {
       return world.about(ToyWorld.Kind.FIRST_LETTER, w[w.length - 1], r).text();
     }

@@ -86,6 +86,34 @@ public final class ToyWorld {
     }
   }
 
+  /** Chatter that follows questions on question-answering pages (no verifiable instruction). */
+  private static final String[][] CHATTER = {
+    {"My teacher", "My friend", "My sister", "My boss", "A classmate", "My neighbour"},
+    {"asked me this", "brought this up", "wanted to know this", "mentioned this"},
+    {"today.", "yesterday.", "last week.", "this morning.", "at lunch."},
+    {"I am studying for", "I am preparing for", "I am revising for", "This is for"},
+    {"a quiz", "an exam", "a test", "a game show", "a school project"},
+    {"on Monday.", "next week.", "tomorrow.", "on Friday."},
+    {"Thanks", "Thank you", "Cheers", "Many thanks"},
+    {"in advance!", "a lot.", "so much.", "for your help."}
+  };
+
+  /** One to three sentences of chatter, on the question's line or in a paragraph below it. */
+  static String chatter(SplittableRandom r) {
+    List<String> sentences = new ArrayList<>();
+    int n = 1 + r.nextInt(3);
+    for (int i = 0; i < n; i++) {
+      int k = 3 * r.nextInt(3);
+      if (k == 6) {
+        sentences.add(CHATTER[6][r.nextInt(CHATTER[6].length)] + " " + CHATTER[7][r.nextInt(CHATTER[7].length)]);
+      } else {
+        sentences.add(CHATTER[k][r.nextInt(CHATTER[k].length)] + " " + CHATTER[k + 1][r.nextInt(CHATTER[k + 1].length)] + " "
+            + CHATTER[k + 2][r.nextInt(CHATTER[k + 2].length)]);
+      }
+    }
+    return (r.nextBoolean() ? " " : "\n\n") + String.join(r.nextBoolean() ? " " : "\n", sentences);
+  }
+
   private final List<String> countries = new ArrayList<>();
   private final Map<String, String> capitals = new LinkedHashMap<>();
 
@@ -326,16 +354,47 @@ public final class ToyWorld {
 
   // ---------------------------------------------------------------- corpus
 
-  /** Pretraining documents: the world's facts in varied prose (no chat format). */
-  public List<String> corpus(SplittableRandom r, int documents) {
+  /**
+   * Pretraining documents: the world's facts in varied prose, and (a fraction {@code qaFraction}
+   * of them) question-answering pages: half as web-style "Q: ... A: ..." text, half as
+   * conversations in the chat template (the report's continued pretraining adds a small number of
+   * question-answering alignment examples). Answers are plain (no formatting instructions); none of
+   * the questions in {@code avoid} appears.
+   */
+  public List<String> corpus(SplittableRandom r, int documents, double qaFraction, java.util.Set<String> avoid) {
     List<String> docs = new ArrayList<>();
     for (int d = 0; d < documents; d++) {
-      StringBuilder sb = new StringBuilder();
       int n = 3 + r.nextInt(4);
-      for (int i = 0; i < n; i++) {
-        sb.append(fact(r)).append(' ');
+      if (r.nextDouble() < qaFraction) {
+        boolean chat = r.nextBoolean();
+        StringBuilder sb = new StringBuilder();
+        List<dev.nemotron4j.tokenizer.ChatTemplate.Message> conv = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          Question q;
+          do {
+            q = question(r);
+          } while (avoid.contains(q.text()));
+          String ask = q.text();
+          if (r.nextBoolean()) {
+            // web questions come with chatter around them
+            ask = ask + chatter(r);
+          }
+          if (chat) {
+            conv.add(dev.nemotron4j.tokenizer.ChatTemplate.Message.user(ask));
+            conv.add(dev.nemotron4j.tokenizer.ChatTemplate.Message.assistant(q.answer()));
+          } else {
+            sb.append("Q: ").append(ask).append("\nA: ").append(q.answer()).append("\n");
+          }
+        }
+        docs.add(chat ? dev.nemotron4j.tokenizer.ChatTemplate.render(conv) + dev.nemotron4j.tokenizer.ChatTemplate.TURN_MARKER
+            : sb.toString().strip());
+      } else {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+          sb.append(fact(r)).append(' ');
+        }
+        docs.add(sb.toString().strip());
       }
-      docs.add(sb.toString().strip());
     }
     return docs;
   }
