@@ -94,10 +94,10 @@ public final class Pipeline {
     log("toy world: %d countries; run folder %s", cfg.countries(), out);
 
     // held-out evaluation and development prompts, drawn first: nothing that trains may contain their questions
-    List<ObjectNode> heldOut = evalPrompts("heldout", cfg.heldOutPrompts(), Set.of());
+    List<ObjectNode> heldOut = evalPrompts("heldout", cfg.heldOutPrompts(), 2, Set.of());
     Set<String> evalQuestions = new HashSet<>();
     heldOut.forEach(p -> evalQuestions.add(p.get("question").asText()));
-    List<ObjectNode> dev = evalPrompts("dev", cfg.devPrompts(), evalQuestions);
+    List<ObjectNode> dev = evalPrompts("dev", cfg.devPrompts(), 1, evalQuestions);
     dev.forEach(p -> evalQuestions.add(p.get("question").asText()));
 
     Path corpus = corpus(evalQuestions);
@@ -177,8 +177,12 @@ public final class Pipeline {
 
   // ------------------------------------------------------------------ data
 
-  /** Prompts of the world with a known answer; their questions are distinct and not in {@code avoid}. */
-  private List<ObjectNode> evalPrompts(String name, int n, Set<String> avoid) {
+  /**
+   * Prompts of the world with a known answer: distinct questions, not in {@code avoid}, each with
+   * {@code variants} different sets of instructions (the evaluation reads every question in more
+   * than one way without using up more of the world's questions).
+   */
+  private List<ObjectNode> evalPrompts(String name, int n, int variants, Set<String> avoid) {
     Path f = out.resolve("data").resolve(name + "-prompts.jsonl");
     if (Files.isRegularFile(f)) {
       return objects(f);
@@ -191,13 +195,20 @@ public final class Pipeline {
       if (!used.add(q.text())) {
         continue;
       }
-      List<ToyWorld.Instruction> ins = world.instructions(r);
-      ObjectNode p = SdgRecords.prompt(SdgRecords.id(name, q.text()), ToyWorld.promptText(q.text(), ins), name,
-          SdgRecords.provenance(name, "toy-world", "toy-world.question", seed));
-      p.put("question", q.text());
-      p.put("answer", q.answer());
-      p.set("instructions", ToyWorld.instructionsJson(ins));
-      list.add(p);
+      Set<String> sets = new HashSet<>();
+      for (int v = 0; v < variants && list.size() < n; v++) {
+        List<ToyWorld.Instruction> ins = world.instructions(r);
+        String text = ToyWorld.promptText(q.text(), ins);
+        if (!sets.add(text)) {
+          continue;
+        }
+        ObjectNode p = SdgRecords.prompt(SdgRecords.id(name, text), text, name,
+            SdgRecords.provenance(name, "toy-world", "toy-world.question", seed));
+        p.put("question", q.text());
+        p.put("answer", q.answer());
+        p.set("instructions", ToyWorld.instructionsJson(ins));
+        list.add(p);
+      }
     }
     if (list.size() < n) {
       throw new IllegalArgumentException("the toy world has too few distinct questions for " + n + " " + name
@@ -436,7 +447,8 @@ public final class Pipeline {
       List<ObjectNode> responses = ResponseGeneration.run(r.name(), dir.resolve("responses.jsonl"), prompts, gens, sampling,
           judges, cfg.generationBatch(), progress);
       boolean sft = r.algorithm().equals("sft");
-      Selection.Policy policyCfg = new Selection.Policy(cfg.quality(), sft, sft, r.margin(), 400);
+      // SFT responses and chosen responses must be verified: right answer, every instruction followed
+      Selection.Policy policyCfg = new Selection.Policy(cfg.quality(), true, true, r.margin(), 400);
       Selection.Stats st = new Selection.Stats();
       ObjectNode stats = F.objectNode();
       stats.put("prompts", prompts.size());

@@ -37,7 +37,8 @@ import java.util.Set;
  * @param instructionVariants copies of each question with different verifiable instructions
  * @param nearDuplicateJaccard prompts at least this similar (word 3-gram Jaccard) to an earlier
  *     one are dropped
- * @param heldOutPrompts held-out evaluation prompts (never trained on)
+ * @param heldOutPrompts held-out evaluation prompts (two instruction variants per question; their
+ *     questions are never trained on)
  * @param devPrompts development prompts that pick the best model of each round
  * @param maxNewTokens generation length
  * @param generationBatch rows per generation call
@@ -188,17 +189,20 @@ public record PipelineConfig(
     Train pretrain = new Train(12, 16, medium ? 1.5e-3 : 2e-3, 20);
     Train rm = new Train(3, 16, 5e-4, 10);
     int k = medium ? 2 : 1;
+    // SFT on the weak generator's verified responses; DPO on weak + policy samples; two RPO rounds on
+    // the policy's own samples. The preference rounds keep an SFT term on the chosen responses and a
+    // small reward scale (eta): RPO's target log-ratio gap is eta * (quality gap) / beta.
     List<Round> rounds = List.of(
         new Round("sft", "sft", List.of("weak"), 1500 * k, 4, 1.0, new Train(3, 16, 1e-3, 10), 0.1, 0, 0, 0),
-        new Round("dpo", "dpo", List.of("weak", "policy"), 600 * k, 2, 1.0, new Train(1, 8, 2e-5, 5), 0.1, 0, 0.2, 0.5),
-        new Round("rpo-1", "rpo", List.of("policy"), 600 * k, 4, 1.0, new Train(1, 8, 2e-5, 5), 0.1, 1.0, 0.2, 0.5),
-        new Round("rpo-2", "rpo", List.of("policy"), 600 * k, 4, 1.0, new Train(1, 8, 2e-5, 5), 0.1, 1.0, 0.2, 0.5));
+        new Round("dpo", "dpo", List.of("weak", "policy"), 1500 * k, 4, 0.8, new Train(2, 8, 5e-5, 5), 0.3, 0, 1.0, 0.5),
+        new Round("rpo-1", "rpo", List.of("policy"), 1500 * k, 8, 0.8, new Train(2, 8, 5e-5, 5), 0.1, 0.1, 1.0, 0.5),
+        new Round("rpo-2", "rpo", List.of("policy"), 1500 * k, 8, 0.8, new Train(2, 8, 5e-5, 5), 0.1, 0.1, 1.0, 0.5));
     return new PipelineConfig(
         /* countries */ 40, /* corpus_documents */ 3000 * k, /* qa_fraction */ 0.6,
         /* tokenizer_vocab */ 1024, shape, pretrain, /* seq_len */ 128,
         /* annotated_prompts */ 4000 * k, /* annotated_held_out */ 100, /* annotation_noise */ 0.15, rm,
         new Weak(0.6, 0.5, 0.3), /* topics */ 5, /* subtopics */ 40, /* questions */ 10 * k, /* two_turn_fraction */ 0.2,
-        /* instruction_variants */ 2, /* near_duplicate_jaccard */ 0.9, /* held_out_prompts */ 200, /* dev_prompts */ 100,
+        /* instruction_variants */ 2, /* near_duplicate_jaccard */ 0.9, /* held_out_prompts */ 500, /* dev_prompts */ 100,
         /* max_new_tokens */ 24, /* generation_batch */ 64, quality, rounds);
   }
 

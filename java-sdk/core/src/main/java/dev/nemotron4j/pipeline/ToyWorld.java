@@ -38,8 +38,9 @@ public final class ToyWorld {
 
   static final String END_PHRASE = "That is all.";
   static final String POSTSCRIPT = "P.S. Have a nice day.";
+  static final String TITLE = "<<Answer>>";
   static final String[] INSTRUCTION_IDS = {
-    "change_case:english_capital", "change_case:english_lowercase", "startend:quotation", "startend:end_checker",
+    "detectable_format:title", "change_case:english_lowercase", "startend:quotation", "startend:end_checker",
     "detectable_content:postscript", "punctuation:no_comma"
   };
 
@@ -290,33 +291,33 @@ public final class ToyWorld {
     if (a.equals(b)) {
       return true;
     }
-    boolean caseA = a.startsWith("change_case"), caseB = b.startsWith("change_case");
-    if (caseA && caseB) {
-      return true;
-    }
     java.util.Set<String> ends = java.util.Set.of("startend:end_checker", "startend:quotation", "detectable_content:postscript");
     if (ends.contains(a) && ends.contains(b)) {
       return true; // each wants to own the end of the response
     }
-    return (a.equals("startend:end_checker") && caseB) || (b.equals("startend:end_checker") && caseA);
+    java.util.Set<String> pair = java.util.Set.of(a, b);
+    return pair.equals(java.util.Set.of("detectable_format:title", "startend:quotation"));
   }
 
-  /** The ideal reply: the answer, formatted as the instructions say. */
+  /**
+   * The ideal reply: the answer, formatted as the instructions say (a number asked for in one case
+   * becomes "The answer is N" in that case).
+   */
   public static String ideal(String answer, List<Instruction> ins) {
-    String s = answer;
-    boolean upper = false, lower = false, quote = false;
+    boolean lower = false, quote = false;
+    for (Instruction i : ins) {
+      lower |= i.id().equals("change_case:english_lowercase");
+    }
+    // a reply without letters is in no case: the case instruction needs words around a bare number
+    String s = lower && !answer.matches(".*\\p{L}.*") ? "The answer is " + answer : answer;
     for (Instruction i : ins) {
       switch (i.id()) {
         case "startend:end_checker": s = s + ". " + END_PHRASE; break;
         case "detectable_content:postscript": s = s + "\n" + POSTSCRIPT; break;
-        case "change_case:english_capital": upper = true; break;
-        case "change_case:english_lowercase": lower = true; break;
+        case "detectable_format:title": s = TITLE + "\n" + s; break;
         case "startend:quotation": quote = true; break;
         default: break;
       }
-    }
-    if (upper) {
-      s = s.toUpperCase(Locale.ROOT);
     }
     if (lower) {
       s = s.toLowerCase(Locale.ROOT);
@@ -326,10 +327,11 @@ public final class ToyWorld {
 
   /**
    * Whether a reply states the right answer: the reply, without the decorations instructions ask
-   * for (quotes, the end phrase, a postscript, case), is the answer, or "the answer is" + answer.
+   * for (a title, quotes, the end phrase, a postscript, case), is the answer, or "the answer is" +
+   * answer.
    */
   public static boolean answerCorrect(String response, String answer) {
-    String s = response.strip();
+    String s = response.strip().replaceFirst("^<<[^<>\\n]*>>\\s*", "");
     int ps = s.toLowerCase(Locale.ROOT).indexOf("p.s.");
     if (ps > 0) {
       s = s.substring(0, ps).strip();

@@ -17,8 +17,9 @@ import java.util.Map;
 public final class Selection {
   /**
    * @param weights judge name -> weight in the quality
-   * @param requireCorrect keep only responses the ground-truth judge calls correct (where it knows)
-   * @param requireInstructions keep only responses following every instruction (for SFT)
+   * @param requireCorrect SFT responses and chosen responses must be correct by the ground-truth
+   *     judge (where it knows)
+   * @param requireInstructions SFT responses and chosen responses must follow every instruction
    * @param margin least quality gap between chosen and rejected
    * @param maxChars responses longer than this are dropped
    */
@@ -137,8 +138,9 @@ public final class Selection {
 
   /**
    * Preference records {@code {"id", "prompt": [messages], "chosen", "rejected", "chosen_reward",
-   * "rejected_reward"}}: per prompt the best and the worst response, kept when the quality gap is
-   * at least the margin (rewards are the qualities).
+   * "rejected_reward"}}: per prompt the best acceptable response (see the policy's requirements)
+   * and the worst response, kept when the quality gap is at least the margin (rewards are the
+   * qualities).
    */
   public static List<ObjectNode> preferences(List<ObjectNode> prompts, List<ObjectNode> responses, Policy p, Stats st) {
     Map<String, List<JsonNode>> groups = byPrompt(responses, p, st);
@@ -153,7 +155,7 @@ public final class Selection {
       double bq = Double.NEGATIVE_INFINITY, wq = Double.POSITIVE_INFINITY;
       for (JsonNode r : rs) {
         double q = quality(r, p.weights());
-        if (q > bq) {
+        if (q > bq && acceptable(r, p)) {
           bq = q;
           best = r;
         }
@@ -161,6 +163,10 @@ public final class Selection {
           wq = q;
           worst = r;
         }
+      }
+      if (best == null) {
+        st.noCandidate++;
+        continue;
       }
       if (best == worst || bq - wq < p.margin() || best.get("response").asText().equals(worst.get("response").asText())) {
         st.noMargin++;
