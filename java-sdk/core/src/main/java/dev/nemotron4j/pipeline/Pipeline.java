@@ -456,18 +456,15 @@ public final class Pipeline {
       stats.set("mean_scores", meanScores(responses));
       ObjectNode c = trainConfig(dir, r.train(), 100 + index);
       c.put("model", rel(dir, start));
+      List<ObjectNode> data;
       if (sft) {
-        List<ObjectNode> data = Selection.sft(prompts, responses, policyCfg, st);
+        data = Selection.sft(prompts, responses, policyCfg, st);
         Path d = dir.resolve("sft-data.jsonl");
         Jsonl.write(d, data);
         c.set("data", F.arrayNode().add(F.objectNode().put("path", rel(dir, d))));
         stats.put("examples", data.size());
       } else {
-        List<ObjectNode> data = Selection.preferences(prompts, responses, policyCfg, st);
-        if (data.isEmpty()) {
-          throw new IllegalStateException(r.name() + ": no preference pair passed the margin " + r.margin()
-              + " (see " + dir.resolve("responses.jsonl") + ")");
-        }
+        data = Selection.preferences(prompts, responses, policyCfg, st);
         Path d = dir.resolve("preference-data.jsonl");
         Jsonl.write(d, data);
         c.set("data", F.arrayNode().add(F.objectNode().put("path", rel(dir, d))));
@@ -478,10 +475,10 @@ public final class Pipeline {
         stats.put("pairs", data.size());
         double gap = 0;
         for (ObjectNode o : data) {
-          gap += (o.get("chosen_reward").asDouble() - o.get("rejected_reward").asDouble()) / data.size();
+          gap += (o.get("chosen_reward").asDouble() - o.get("rejected_reward").asDouble()) / Math.max(1, data.size());
         }
         stats.put("mean_quality_gap", gap);
-        if (policy != null) {
+        if (policy != null && !data.isEmpty()) {
           stats.set("llm_judge", llmJudgeAgreement(data.subList(0, Math.min(200, data.size())), weak));
         }
       }
@@ -492,7 +489,12 @@ public final class Pipeline {
         policy = null;
       }
       Path config = writeConfig(dir, c);
-      if (sft) {
+      if (data.isEmpty()) {
+        // nothing passed the filters: the round cannot train, and its model is the one it started from
+        log("%s: no training data passed selection; the round keeps %s unchanged", r.name(), startName);
+        stats.put("skipped", "no training data passed selection");
+        copyModel(start, dir.resolve("final"));
+      } else if (sft) {
         SftRunner.run(config);
       } else {
         PreferenceRunner.run(config, r.algorithm());
@@ -597,6 +599,31 @@ public final class Pipeline {
   }
 
   // --------------------------------------------------------------- helpers
+
+  /** Copies a model folder (config, weights, tokenizer), publishing it with an atomic rename. */
+  private static void copyModel(Path from, Path to) {
+    Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+    try {
+      if (Files.isDirectory(tmp)) {
+        try (var s = Files.list(tmp)) {
+          for (Path p : s.toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+      Files.createDirectories(tmp);
+      try (var s = Files.list(from)) {
+        for (Path p : s.toList()) {
+          if (Files.isRegularFile(p)) {
+            Files.copy(p, tmp.resolve(p.getFileName()));
+          }
+        }
+      }
+      Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the model " + from + " to " + to, e);
+    }
+  }
 
   /** The shared keys of a training config (see RunSettings). */
   private ObjectNode trainConfig(Path dir, PipelineConfig.Train t, long seedOffset) {

@@ -315,6 +315,7 @@ public final class ToyWorld {
         case "startend:end_checker": s = s + ". " + END_PHRASE; break;
         case "detectable_content:postscript": s = s + "\n" + POSTSCRIPT; break;
         case "detectable_format:title": s = TITLE + "\n" + s; break;
+        case "punctuation:no_comma": s = s.replace(",", ""); break;
         case "startend:quotation": quote = true; break;
         default: break;
       }
@@ -345,9 +346,7 @@ public final class ToyWorld {
       l = l.substring(0, l.length() - end.length()).strip();
     }
     l = l.replaceAll("[.!\\s]+$", "").replaceAll("\\s+", " ");
-    if (l.startsWith("sure, ")) {
-      l = l.substring(6);
-    }
+    l = l.replaceFirst("^sure,? ", "");
     if (l.startsWith("the answer is ")) {
       l = l.substring(14);
     }
