@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-  private static String capture(Runnable r) {
+  static String capture(Runnable r) {
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true));

@@ -575,23 +575,15 @@ public final class Pipeline {
       return read(f).get("quality").asDouble();
     }
     List<String> responses = Evaluation.respond(b, dev, cfg.maxNewTokens(), cfg.generationBatch());
-    ObjectNode tmp = F.objectNode();
-    ObjectNode sc = tmp.putObject("scores");
     double total = 0;
     List<double[]> all = new ArrayList<>();
     for (Judges.Judge j : judges) {
       all.add(j.score(dev, responses));
     }
     for (int i = 0; i < dev.size(); i++) {
-      for (int j = 0; j < judges.size(); j++) {
-        double v = all.get(j)[i];
-        if (Double.isNaN(v)) {
-          sc.putNull(judges.get(j).name());
-        } else {
-          sc.put(judges.get(j).name(), v);
-        }
-      }
-      total += Selection.quality(tmp, cfg.quality());
+      ObjectNode scored = F.objectNode();
+      scored.set("scores", Judges.scores(judges, all, i));
+      total += Selection.quality(scored, cfg.quality());
     }
     double q = total / dev.size();
     AtomicFiles.writeString(f, F.objectNode().put("quality", q).toPrettyString() + "\n");

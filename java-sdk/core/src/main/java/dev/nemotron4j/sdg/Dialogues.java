@@ -26,12 +26,7 @@ public final class Dialogues {
       }
       ProgressBar bar = new ProgressBar("dialogues", prompts.size(), progress);
       for (int i = 0; i < prompts.size(); i += batch) {
-        List<ObjectNode> chunk = new ArrayList<>();
-        for (ObjectNode p : prompts.subList(i, Math.min(prompts.size(), i + batch))) {
-          if (!stage.has(doneId(p))) {
-            chunk.add(p);
-          }
-        }
+        List<ObjectNode> chunk = stage.pending(prompts.subList(i, Math.min(prompts.size(), i + batch)), Dialogues::doneId);
         if (chunk.isEmpty()) {
           bar.step(Math.min(batch, prompts.size() - i));
           continue;

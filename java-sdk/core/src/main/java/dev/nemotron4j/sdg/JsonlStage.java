@@ -101,6 +101,17 @@ public final class JsonlStage implements AutoCloseable {
     return done.containsKey(id);
   }
 
+  /** The inputs whose output is not written yet ({@code doneId} names the record that marks an input done). */
+  public List<ObjectNode> pending(List<ObjectNode> inputs, java.util.function.Function<ObjectNode, String> doneId) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode in : inputs) {
+      if (!has(doneId.apply(in))) {
+        out.add(in);
+      }
+    }
+    return out;
+  }
+
   public int size() {
     return done.size();
   }

@@ -156,6 +156,23 @@ public final class Judges {
     };
   }
 
+  /**
+   * The scores of item {@code k} as a record field: {@code {judge name: value}}, null where a judge
+   * has no opinion; {@code values.get(j)} are judge {@code j}'s scores.
+   */
+  public static ObjectNode scores(List<Judge> judges, List<double[]> values, int k) {
+    ObjectNode sc = SdgRecords.F.objectNode();
+    for (int j = 0; j < judges.size(); j++) {
+      double v = values.get(j)[k];
+      if (Double.isNaN(v)) {
+        sc.putNull(judges.get(j).name());
+      } else {
+        sc.put(judges.get(j).name(), v);
+      }
+    }
+    return sc;
+  }
+
   /** Whether a response contains a chat-template marker (it cannot be a reply). */
   public static boolean malformed(String response) {
     return response.contains(ChatTemplate.SYSTEM_MARKER) || response.contains(ChatTemplate.TURN_MARKER);

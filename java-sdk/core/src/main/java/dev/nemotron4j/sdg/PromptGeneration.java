@@ -40,15 +40,9 @@ public final class PromptGeneration {
         return stage.records();
       }
       ProgressBar bar = new ProgressBar(name, inputs.size(), progress);
-      List<ObjectNode> todo = new ArrayList<>();
-      for (ObjectNode in : inputs) {
-        // an input is done when its first output exists (outputs of one input are written together)
-        if (!stage.has(firstOutputId(name, in))) {
-          todo.add(in);
-        } else {
-          bar.step(1);
-        }
-      }
+      // an input is done when its marker exists (the outputs of one input are written together)
+      List<ObjectNode> todo = stage.pending(inputs, in -> firstOutputId(name, in));
+      bar.step(inputs.size() - todo.size());
       for (int i = 0; i < todo.size(); i += batch) {
         List<ObjectNode> chunk = todo.subList(i, Math.min(todo.size(), i + batch));
         List<List<ChatTemplate.Message>> convs = new ArrayList<>();
@@ -183,12 +177,8 @@ public final class PromptGeneration {
       }
       ProgressBar bar = new ProgressBar("two-turn", prompts.size(), progress);
       for (int i = 0; i < prompts.size(); i += batch) {
-        List<ObjectNode> chunk = new ArrayList<>();
-        for (ObjectNode p : prompts.subList(i, Math.min(prompts.size(), i + batch))) {
-          if (!stage.has(SdgRecords.id("two-turn", p.get("id").asText()))) {
-            chunk.add(p);
-          }
-        }
+        List<ObjectNode> chunk = stage.pending(prompts.subList(i, Math.min(prompts.size(), i + batch)),
+            p -> SdgRecords.id("two-turn", p.get("id").asText()));
         if (chunk.isEmpty()) {
           bar.step(Math.min(batch, prompts.size() - i));
           continue;

@@ -29,12 +29,8 @@ public final class ResponseGeneration {
       ProgressBar bar = new ProgressBar(stageName, (long) prompts.size() * generators.size(), progress);
       for (ChatBackend g : generators) {
         for (int i = 0; i < prompts.size(); i += batch) {
-          List<ObjectNode> chunk = new ArrayList<>();
-          for (ObjectNode p : prompts.subList(i, Math.min(prompts.size(), i + batch))) {
-            if (!stage.has(responseId(p, g, 0))) {
-              chunk.add(p);
-            }
-          }
+          List<ObjectNode> chunk = stage.pending(prompts.subList(i, Math.min(prompts.size(), i + batch)),
+              p -> responseId(p, g, 0));
           int skipped = Math.min(batch, prompts.size() - i) - chunk.size();
           if (chunk.isEmpty()) {
             bar.step(skipped);
@@ -71,15 +67,7 @@ public final class ResponseGeneration {
             r.put("generator", g.name());
             r.put("sample", sample);
             r.put("response", flatResponses.get(k));
-            ObjectNode sc = r.putObject("scores");
-            for (int jj = 0; jj < judges.size(); jj++) {
-              double v = scores.get(jj)[k];
-              if (Double.isNaN(v)) {
-                sc.putNull(judges.get(jj).name());
-              } else {
-                sc.put(judges.get(jj).name(), v);
-              }
-            }
+            r.set("scores", Judges.scores(judges, scores, k));
             r.set("provenance", SdgRecords.provenance(stageName, g.name(), "response", s.seed()));
             recs.add(r);
           }

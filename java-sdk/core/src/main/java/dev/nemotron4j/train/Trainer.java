@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nemotron4j.autograd.Tape;
 import dev.nemotron4j.checkpoint.Checkpoint;
 import dev.nemotron4j.io.AtomicFiles;
+import dev.nemotron4j.io.ProgressBar;
 import dev.nemotron4j.kernels.Kernels;
 import dev.nemotron4j.nn.Module;
 import dev.nemotron4j.nn.Parameter;
@@ -114,7 +115,7 @@ public final class Trainer<B> {
       List<String> kept = keptMetrics(metricsFile, start, losses);
       StringBuilder lines = new StringBuilder();
       kept.forEach(l -> lines.append(l).append('\n'));
-      Progress progress = new Progress(label, start, cfg.steps(), cfg.progress());
+      ProgressBar progress = new ProgressBar(label + " step", start, cfg.steps(), cfg.progress());
       for (long step = start + 1; step <= cfg.steps(); step++) {
         long t0 = System.nanoTime();
         List<B> micro = task.next(cfg.gradAccum());
@@ -162,7 +163,8 @@ public final class Trainer<B> {
         lines.append(line).append('\n');
         last = new TreeMap<>(metrics);
         last.put("loss", loss);
-        progress.update(step, loss, tokens / seconds);
+        progress.update(step, String.format(java.util.Locale.ROOT, "loss %.4f  %s tok/s", loss,
+            ProgressBar.human(tokens / seconds)));
         boolean save = step == cfg.steps() || (cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0);
         if (save) {
           AtomicFiles.writeString(metricsFile, lines.toString());
