@@ -35,6 +35,15 @@ class PromptGenerationTest {
         String s = quoted(user);
         return "What is " + s + "?\nWhy is " + s + "?";
       }
+      if (user.contains("writing task")) {
+        return "Write a poem about " + quoted(user) + ".";
+      }
+      if (user.startsWith("Here is a document:")) {
+        return "What colour is the " + user.split("\n")[1].split(" ")[1] + "?";
+      }
+      if (user.contains("coding problem")) {
+        return "Write a function that sorts " + quoted(user) + ".";
+      }
       if (user.contains("math problem")) {
         return "How much is " + quoted(user) + " times two?";
       }
@@ -89,6 +98,24 @@ class PromptGenerationTest {
     FakeBackend third = lister();
     new PromptGeneration(third, 7, 1, false).openQa(crashed, 2, 2, 2);
     assertThat(third.calls).isEqualTo(0);
+  }
+
+  @Test
+  void writingClosedQaAndCodeTasks() {
+    PromptGeneration pg = new PromptGeneration(lister(), 3, 2, false);
+    ObjectNode topic = SdgRecords.F.objectNode().put("id", "t1").put("text", "the sea");
+    ObjectNode doc = SdgRecords.F.objectNode().put("id", "d1").put("text", "The sky is blue and the grass is green.");
+    ObjectNode kw = SdgRecords.F.objectNode().put("id", "k1").put("text", "lists");
+    List<ObjectNode> w = pg.writing(dir.resolve("writing.jsonl"), List.of(topic));
+    assertThat(texts(w)).containsExactly("Write a poem about the sea.");
+    assertThat(w.get(0).get("provenance").get("template").asText()).isEqualTo(Templates.WRITING.id());
+    List<ObjectNode> c = pg.closedQa(dir.resolve("closed.jsonl"), List.of(doc));
+    assertThat(texts(c)).containsExactly("The sky is blue and the grass is green.\n\nWhat colour is the sky?");
+    assertThat(c.get(0).get("document").asText()).isEqualTo("d1");
+    assertThat(c.get(0).get("category").asText()).isEqualTo("closed-qa");
+    List<ObjectNode> code = pg.code(dir.resolve("code.jsonl"), List.of(kw));
+    assertThat(texts(code)).containsExactly("Write a function that sorts lists.");
+    assertThat(code.get(0).get("category").asText()).isEqualTo("code");
   }
 
   @Test
