@@ -74,8 +74,18 @@ public final class Pipeline {
     return new Pipeline(out, seed, cfg, progress).run();
   }
 
+  /** Seconds of earlier invocations on this run folder (an interrupted run continues its clock). */
+  private double priorSeconds;
+
+  private double seconds() {
+    return priorSeconds + (System.nanoTime() - started) / 1e9;
+  }
+
   private void log(String fmt, Object... args) {
-    double s = (System.nanoTime() - started) / 1e9;
+    double s = seconds();
+    if (Files.isDirectory(out)) {
+      AtomicFiles.writeString(out.resolve("elapsed.json"), F.objectNode().put("seconds", s).toString() + "\n");
+    }
     System.err.printf(Locale.ROOT, "[pipeline %5.0fs] %s%n", s, String.format(Locale.ROOT, fmt, args));
   }
 
@@ -90,6 +100,9 @@ public final class Pipeline {
       throw new UncheckedIOException("cannot create the run folder " + out, e);
     }
     checkSettings();
+    if (Files.isRegularFile(out.resolve("elapsed.json"))) {
+      priorSeconds = read(out.resolve("elapsed.json")).path("seconds").asDouble(0);
+    }
     world = new ToyWorld(seed, cfg.countries());
     log("toy world: %d countries; run folder %s", cfg.countries(), out);
 
@@ -143,7 +156,7 @@ public final class Pipeline {
         info.put("best_after", bestName);
         rounds.add(info);
       }
-      report = Report.write(out, seed, cfg, stages, rmAccuracy, rounds, (System.nanoTime() - started) / 1e9);
+      report = Report.write(out, seed, cfg, stages, rmAccuracy, rounds, seconds());
       log("report: %s", out.resolve("report.md"));
     }
     return report;
@@ -162,7 +175,7 @@ public final class Pipeline {
     String text = s.toPrettyString() + "\n";
     if (Files.isRegularFile(f)) {
       try {
-        if (!Files.readString(f).equals(text)) {
+        if (!PipelineConfig.JSON.readTree(Files.readString(f)).equals(PipelineConfig.JSON.readTree(text))) {
           throw new IllegalArgumentException(out + " holds a pipeline run with other settings (see " + f
               + "); choose another --out, or the same --seed, --size and --config to continue it");
         }

@@ -151,7 +151,7 @@ public record PipelineConfig(
             + r.beta() + ", " + r.eta() + ", " + r.sftWeight() + ", " + r.margin());
       }
     }
-    quality = Map.copyOf(quality);
+    quality = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(quality)); // a fixed order: settings.json and sums are stable
     rounds = List.copyOf(rounds);
   }
 

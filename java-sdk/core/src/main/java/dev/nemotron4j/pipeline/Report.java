@@ -100,11 +100,29 @@ final class Report {
         + " (%d prompts of the annotated set, pairs whose noise-free rewards differ).%n%n", rmAccuracy, cfg.annotatedHeldOut()));
     sb.append("![held-out accuracy](plots/heldout-accuracy.png)\n![held-out reward](plots/heldout-reward.png)\n\n");
     sb.append("## Rounds\n\n");
+    sb.append("Each round's generators answer its prompts several times; the judges score every response; the samples'"
+        + " mean scores show how the generating model improves from round to round.\n\n");
+    sb.append("| round | from | responses | mean ground truth | mean instructions | mean reward | training data |"
+        + " LLM judge consistent / agrees | dev quality | best after |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonNode r : rounds) {
-      sb.append(String.format(Locale.ROOT, "- **%s** (%s), from %s: %s; dev quality %.3f; best model after it: %s%n",
-          r.get("name").asText(), r.get("algorithm").asText(), r.get("starts_from").asText(), r.get("data"),
+      JsonNode d = r.path("data");
+      JsonNode ms = d.path("mean_scores");
+      String data = d.has("examples") ? d.get("examples").asInt() + " SFT examples"
+          : d.path("pairs").asInt() + " pairs (gap " + String.format(Locale.ROOT, "%.2f", d.path("mean_quality_gap").asDouble())
+              + ")";
+      if (d.has("skipped")) {
+        data += ", skipped: " + d.get("skipped").asText();
+      }
+      String judge = d.has("llm_judge") ? String.format(Locale.ROOT, "%.2f / %.2f", d.get("llm_judge").get("consistent")
+          .asDouble(), d.get("llm_judge").get("agrees_with_selection").asDouble()) : "-";
+      sb.append(String.format(Locale.ROOT, "| %s (%s) | %s | %d | %.3f | %.3f | %.3f | %s | %s | %.3f | %s |%n",
+          r.get("name").asText(), r.get("algorithm").asText(), r.get("starts_from").asText(), d.path("responses").asInt(),
+          ms.path("ground_truth").asDouble(), ms.path("instructions").asDouble(), ms.path("reward").asDouble(), data, judge,
           r.path("dev_quality").asDouble(), r.path("best_after").asText()));
     }
+    sb.append("\nSelection details (filters, prompts without a verified response or without a margin): `metrics.json`"
+        + " → `rounds[].data.selection`.\n");
     sb.append("\n![loss](plots/loss-pretrain-rm.png)\n![loss](plots/loss-alignment.png)\n\n");
     sb.append("## Samples (held-out)\n\n");
     for (Evaluation.Metrics m : stages.values()) {
