@@ -76,6 +76,9 @@ int nt_isa_supported(const char* name);
 int nt_cuda_device_count(int* count);
 /* Why there is no CUDA device, or the name of device 0. */
 const char* nt_cuda_info(void);
+/* Waits for all work queued on a CUDA device; reports an asynchronous fault
+ * of an earlier call as NT_ERR_DEVICE. */
+int nt_cuda_synchronize(int device);
 
 /* Measured memory read bandwidth in GB/s: the pool's threads sum a buffer of
  * `bytes` (>= 1 MiB), best of `reps` passes. For roofline comparisons. */
@@ -94,6 +97,14 @@ typedef struct nt_tensor nt_tensor;
 
 /* New zero-filled tensor. shape may be NULL when ndim == 0 (a scalar). */
 int nt_tensor_new(nt_tensor** out, int dtype, int ndim, const int64_t* shape);
+/* New zero-filled tensor on a device: -1 the host (as nt_tensor_new), >= 0 a
+ * CUDA device. Every kernel runs where its tensors are; all tensor arguments
+ * of one call must be on the same device (else NT_ERR_DEVICE). Views share
+ * their base's device. nt_tensor_data of a device tensor is a device pointer;
+ * nt_tensor_read / _write / _copy_bytes work between any devices. */
+int nt_tensor_new_on(nt_tensor** out, int device, int dtype, int ndim, const int64_t* shape);
+/* -1 for host memory, the CUDA device ordinal, or -2 for an invalid handle. */
+int nt_tensor_device(const nt_tensor* t);
 /* A view of base's storage: offset in elements of base's dtype, any shape
  * whose extent fits. The storage lives until its last tensor is freed. */
 int nt_tensor_view(nt_tensor** out, nt_tensor* base, int64_t offset, int ndim,
@@ -178,6 +189,27 @@ int nt_matmul(nt_tensor* out, const nt_tensor* a, const nt_tensor* b, int trans_
 int nt_matmul_backward(nt_tensor* da, nt_tensor* db, const nt_tensor* dout,
                        const nt_tensor* a, const nt_tensor* b, int trans_a, int trans_b,
                        float alpha, float beta_a, float beta_b);
+
+/* FP8 matrix multiplication (the FP8 inference path):
+ *   out[M, Nc] = alpha * a_scale[m] * b_scale[n] * sum_k a[m, k] * b[n, k]
+ * a [M, K], b [Nc, K] (both K-contiguous), F8_E4M3 or F8_E5M2 each; out F32
+ * or BF16 (rounded to nearest even); accumulation in F32. a_scale: F32 with 1
+ * (per tensor) or M (per row) values; b_scale: 1 or Nc (per output column);
+ * both are dequantization scales as nt_compute_scales makes them. On the host
+ * this is the plain reference; on a GPU the FP8 tensor-core kernels (which
+ * need K % 16 == 0). */
+int nt_fp8_matmul(nt_tensor* out, const nt_tensor* a, const nt_tensor* b, const nt_tensor* a_scale,
+                  const nt_tensor* b_scale, float alpha);
+
+/* -------------------------------------------------------- collectives */
+
+/* Sum all-reduce in place over n ranks: every tensor (F32 or BF16, equal
+ * shapes and dtypes) ends up holding the elementwise sum of all of them.
+ * algo 0: the hand-written ring (tensors on CUDA devices; several ranks may
+ * share one device); algo 1: NCCL, loaded at run time (NT_ERR_UNSUPPORTED when
+ * it is not installed). Host tensors: a plain sum in rank order (the
+ * reference; algo ignored). BF16 sums accumulate in F32 within a step. */
+int nt_all_reduce(nt_tensor** tensors, int n, int algo);
 
 /* ------------------------------------------------------------ embedding */
 

@@ -7,77 +7,14 @@
 #include <vector>
 
 #include "engine.h"
+#include "device.h"
 #include "validate.h"
 
 namespace nt {
 
 // ----------------------------------------------------- scalar conversions
 
-uint16_t f32_to_f16(float f) {
-    const uint32_t u = f32_bits(f);
-    const uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
-    const uint32_t a = u & 0x7fffffffu;
-    if (a > 0x7f800000u) return (uint16_t)(sign | 0x7e00u | ((a >> 13) & 0x3ffu));  // quiet NaN
-    if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);  // >= 65520 rounds to infinity
-    if (a < 0x38800000u) {                                      // below 2^-14: subnormal (exact scaling)
-        const float v = bits_f32(a) * 16777216.0f;              // * 2^24
-        return (uint16_t)(sign | (uint16_t)std::nearbyint(v));
-    }
-    const uint32_t r = a + 0x0fffu + ((a >> 13) & 1u) - (112u << 23);
-    return (uint16_t)(sign | (r >> 13));
-}
-
-float f16_to_f32(uint16_t h) {
-    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    const uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-    if (e == 0) {
-        const float v = (float)m * 5.9604644775390625e-8f;  // 2^-24
-        return sign ? -v : v;
-    }
-    if (e == 31) return bits_f32(sign | 0x7f800000u | (m << 13));
-    return bits_f32(sign | ((e + 112u) << 23) | (m << 13));
-}
-
 namespace {
-
-// Saturating round-to-nearest-even encoder for an 8-bit float with MB
-// mantissa bits and exponent bias BIAS; max_code is the largest finite code.
-template <int MB, int BIAS>
-uint8_t encode_f8(float f, uint8_t max_code, float max_value) {
-    const uint32_t u = f32_bits(f);
-    const uint8_t sign = (uint8_t)((u >> 24) & 0x80u);
-    const uint32_t a = u & 0x7fffffffu;
-    if (a > 0x7f800000u) return (uint8_t)(sign | 0x7fu);  // NaN
-    const float af = bits_f32(a);
-    if (af >= max_value) return (uint8_t)(sign | max_code);
-    const float min_normal = std::ldexp(1.0f, 1 - BIAS);
-    if (af < min_normal) {
-        const float v = std::ldexp(af, BIAS - 1 + MB);  // exact
-        return (uint8_t)(sign | (uint8_t)std::nearbyint(v));
-    }
-    const uint32_t r = a + ((1u << (22 - MB)) - 1u) + ((a >> (23 - MB)) & 1u);
-    uint32_t code = (r >> (23 - MB)) - ((uint32_t)(127 - BIAS) << MB);
-    if (code > max_code) code = max_code;
-    return (uint8_t)(sign | code);
-}
-
-template <int MB, int BIAS, bool IEEE_SPECIALS>
-float decode_f8(uint8_t b) {
-    const bool neg = b & 0x80u;
-    const uint32_t e = (b >> MB) & ((1u << (7 - MB)) - 1u), m = b & ((1u << MB) - 1u);
-    const uint32_t emax = (1u << (7 - MB)) - 1u;
-    float v;
-    if (IEEE_SPECIALS && e == emax) {
-        v = m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-    } else if (!IEEE_SPECIALS && e == emax && m == (1u << MB) - 1u) {
-        v = std::numeric_limits<float>::quiet_NaN();
-    } else if (e == 0) {
-        v = std::ldexp((float)m, 1 - BIAS - MB);
-    } else {
-        v = std::ldexp(1.0f + (float)m / (float)(1u << MB), (int)e - BIAS);
-    }
-    return neg ? -v : v;
-}
 
 struct F8Tables {
     float e4m3[256], e5m2[256];
@@ -95,8 +32,6 @@ const F8Tables& f8_tables() {
 
 }  // namespace
 
-uint8_t f32_to_e4m3(float f) { return encode_f8<3, 7>(f, 0x7e, kE4M3Max); }
-uint8_t f32_to_e5m2(float f) { return encode_f8<2, 15>(f, 0x7b, kE5M2Max); }
 float e4m3_to_f32(uint8_t b) { return f8_tables().e4m3[b]; }
 float e5m2_to_f32(uint8_t b) { return f8_tables().e5m2[b]; }
 
@@ -186,7 +121,8 @@ using namespace nt;
 extern "C" {
 
 int nt_fill(nt_tensor* out, double value) {
-    NT_CHECK(check_tensor(out, "nt_fill", "out"));
+    int dev;
+    NT_CHECK(route("nt_fill", &dev, {{out, "out"}}));
     NT_API_BEGIN
     const int dt = out->dtype;
     if (dt == NT_I32 || dt == NT_I64 || dt == NT_U8) {
@@ -194,6 +130,12 @@ int nt_fill(nt_tensor* out, double value) {
         const double hi = dt == NT_I32 ? 2147483647.0 : dt == NT_U8 ? 255.0 : 9223372036854775807.0;
         if (!(value >= lo && value <= hi) || std::floor(value) != value)
             return fail(NT_ERR_ARGUMENT, "nt_fill: %g is not representable as %s", value, dtype_name(dt));
+        if (dev >= 0) {
+            const uint64_t bits = dt == NT_I32 ? (uint64_t)(uint32_t)(int32_t)value
+                                  : dt == NT_I64 ? (uint64_t)(int64_t)value : (uint64_t)(uint8_t)value;
+            gpu::fill_pattern(data_ptr(out), out->numel, dtype_size(dt), bits);
+            return finish("nt_fill", dev);
+        }
         for (int64_t i = 0; i < out->numel; i++) {
             if (dt == NT_I32) ptr<int32_t>(out)[i] = (int32_t)value;
             else if (dt == NT_I64) ptr<int64_t>(out)[i] = (int64_t)value;
@@ -202,6 +144,12 @@ int nt_fill(nt_tensor* out, double value) {
         return NT_OK;
     }
     const float f = (float)value;
+    if (dev >= 0) {
+        uint64_t bits = 0;
+        store_from_f32(&bits, dt, 0, f);  // the element's encoding (little-endian)
+        gpu::fill_pattern(data_ptr(out), out->numel, dtype_size(dt), bits);
+        return finish("nt_fill", dev);
+    }
     if (dt == NT_F32) {
         float* p = ptr<float>(out);
         parallel_for(out->numel, 65536, [&](int64_t b, int64_t e) {
@@ -225,7 +173,19 @@ static int fill_random(nt_tensor* out, uint64_t seed, float a, float b, bool nor
     NT_CHECK(check_finite(b, fn, normal ? "std" : "high"));
     if (normal && b < 0) return fail(NT_ERR_ARGUMENT, "%s: std must be >= 0, got %g", fn, (double)b);
     if (!normal && b < a) return fail(NT_ERR_ARGUMENT, "%s: high (%g) < low (%g)", fn, (double)b, (double)a);
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}}));
     NT_API_BEGIN
+    if (dev >= 0) {  // generated on the host (same values), then uploaded
+        const int64_t nb = out->numel * dtype_size(out->dtype);
+        std::vector<char> host((size_t)nb);
+        nt_tensor* h = nullptr;
+        NT_CHECK(nt_tensor_wrap(&h, host.data(), nb, out->dtype, out->ndim, out->shape));
+        int rc = fill_random(h, seed, a, b, normal, fn);
+        nt_tensor_free(h);
+        NT_CHECK(rc);
+        return gpu::copy(data_ptr(out), host.data(), nb);
+    }
     void* p = data_ptr(out);
     const int dt = out->dtype;
     parallel_for(out->numel, 16384, [&](int64_t s, int64_t e) {
@@ -254,6 +214,8 @@ int nt_copy(nt_tensor* out, const nt_tensor* in) {
     NT_CHECK(check_tensor(in, "nt_copy", "in"));
     NT_CHECK(check_dtype(in, "nt_copy", "in", out->dtype));
     NT_CHECK(check_numel(in, "nt_copy", "in", out->numel));
+    if (device_of(out) >= 0 || device_of(in) >= 0)  // any pair of devices
+        return gpu::copy(data_ptr(out), data_ptr(in), out->numel * dtype_size(out->dtype));
     NT_API_BEGIN
     std::memmove(data_ptr(out), data_ptr(in), (size_t)(out->numel * dtype_size(out->dtype)));
     return NT_OK;
@@ -275,9 +237,12 @@ int nt_add(nt_tensor* out, const nt_tensor* a, const nt_tensor* b) {
     if (!ok)
         return fail(NT_ERR_SHAPE, "%s: 'b' has shape %s; expected a's shape %s or a suffix of it", fn,
                     shape_str(b).c_str(), shape_str(a).c_str());
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {a, "a"}, {b, "b"}}));
     NT_API_BEGIN
-    if (a->numel > 0 && b->numel > 0) kernels().add(ptr<float>(out), ptr<const float>(a), ptr<const float>(b), a->numel, b->numel);
-    return NT_OK;
+    if (a->numel > 0 && b->numel > 0)
+        kernels_on(dev).add(ptr<float>(out), ptr<const float>(a), ptr<const float>(b), a->numel, b->numel);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -288,9 +253,11 @@ int nt_scale(nt_tensor* out, const nt_tensor* in, float alpha) {
     NT_CHECK(check_dtype(out, fn, "out", NT_F32));
     NT_CHECK(check_dtype(in, fn, "in", NT_F32));
     NT_CHECK(check_numel(in, fn, "in", out->numel));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {in, "in"}}));
     NT_API_BEGIN
-    kernels().scale(ptr<float>(out), ptr<const float>(in), alpha, out->numel);
-    return NT_OK;
+    if (out->numel > 0) kernels_on(dev).scale(ptr<float>(out), ptr<const float>(in), alpha, out->numel);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -301,9 +268,11 @@ int nt_axpy(nt_tensor* out, float alpha, const nt_tensor* in) {
     NT_CHECK(check_dtype(out, fn, "out", NT_F32));
     NT_CHECK(check_dtype(in, fn, "in", NT_F32));
     NT_CHECK(check_numel(in, fn, "in", out->numel));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {in, "in"}}));
     NT_API_BEGIN
-    kernels().axpy(ptr<float>(out), alpha, ptr<const float>(in), out->numel);
-    return NT_OK;
+    if (out->numel > 0) kernels_on(dev).axpy(ptr<float>(out), alpha, ptr<const float>(in), out->numel);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -313,6 +282,10 @@ namespace nt {
 
 // Deterministic sum of squares: fixed blocks, block sums added in order.
 static double sum_squares(const nt_tensor* t) {
+    if (device_of(t) >= 0) {
+        gpu::set_device(device_of(t));
+        return gpu::sum_squares(data_ptr(t), t->dtype, t->numel);
+    }
     constexpr int64_t BS = 8192;
     const int64_t n = t->numel, nb = (n + BS - 1) / BS;
     std::vector<double> part((size_t)nb, 0.0);
@@ -348,9 +321,11 @@ int nt_sum_squares(double* result, const nt_tensor* in) {
     NT_CHECK(check_tensor(in, "nt_sum_squares", "in"));
     if (!is_float_dtype(in->dtype))
         return fail(NT_ERR_DTYPE, "nt_sum_squares: 'in' has dtype %s; expected a float dtype", dtype_name(in->dtype));
+    int dev;
+    NT_CHECK(route("nt_sum_squares", &dev, {{in, "in"}}));
     NT_API_BEGIN
     *result = sum_squares(in);
-    return NT_OK;
+    return finish("nt_sum_squares", dev);
     NT_API_END
 }
 
@@ -368,6 +343,18 @@ int nt_convert(nt_tensor* out, const nt_tensor* in, const nt_tensor* scale) {
     NT_CHECK(check_numel(in, fn, "in", out->numel));
     const int64_t cols = in->ndim ? in->shape[in->ndim - 1] : 1;
     const int64_t rows = cols ? in->numel / cols : 0;
+    if (device_of(out) != device_of(in) && !scale) {
+        // between devices: convert where the source is, then copy the result
+        if (in->dtype == out->dtype) return gpu::copy(data_ptr(out), data_ptr(in), out->numel * dtype_size(out->dtype));
+        nt_tensor* tmp = nullptr;
+        NT_CHECK(nt_tensor_new_on(&tmp, device_of(in), out->dtype, in->ndim, in->shape));
+        int rc = nt_convert(tmp, in, nullptr);
+        if (rc == NT_OK) rc = gpu::copy(data_ptr(out), data_ptr(tmp), out->numel * dtype_size(out->dtype));
+        nt_tensor_free(tmp);
+        return rc;
+    }
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {in, "in"}, {scale, "scale", true}}));
     bool encode = false;
     if (scale) {
         NT_CHECK(check_dtype(scale, fn, "scale", NT_F32));
@@ -380,12 +367,26 @@ int nt_convert(nt_tensor* out, const nt_tensor* in, const nt_tensor* scale) {
             return fail(NT_ERR_SHAPE, "%s: 'scale' has %" PRId64 " elements; expected 1 (per tensor) or %" PRId64
                         " (per row)", fn, scale->numel, rows);
         const float* s = ptr<const float>(scale);
-        for (int64_t i = 0; i < scale->numel; i++)
-            if (!(std::isfinite(s[i]) && s[i] > 0.f))
-                return fail(NT_ERR_ARGUMENT, "%s: scale[%" PRId64 "] = %g; expected a finite value > 0", fn, i,
-                            (double)s[i]);
+        float x = 0.f;
+        int64_t bad = -1;
+        if (dev >= 0) {
+            bad = gpu::first_bad_scale(s, scale->numel, &x);
+        } else {
+            for (int64_t i = 0; i < scale->numel && bad < 0; i++)
+                if (!(std::isfinite(s[i]) && s[i] > 0.f)) bad = i, x = s[i];
+        }
+        if (bad >= 0)
+            return fail(NT_ERR_ARGUMENT, "%s: scale[%" PRId64 "] = %g; expected a finite value > 0", fn, bad, (double)x);
     }
     NT_API_BEGIN
+    if (dev >= 0) {
+        if (in->dtype == out->dtype && !scale)
+            NT_CHECK(gpu::copy(data_ptr(out), data_ptr(in), in->numel * dtype_size(in->dtype)));
+        else if (rows > 0)
+            gpu::convert(data_ptr(out), out->dtype, data_ptr(in), in->dtype, rows, cols,
+                         scale ? ptr<const float>(scale) : nullptr, scale ? scale->numel : 0, encode);
+        return finish(fn, dev);
+    }
     if (in->dtype == out->dtype && !scale) {
         std::memmove(data_ptr(out), data_ptr(in), (size_t)(in->numel * dtype_size(in->dtype)));
         return NT_OK;
@@ -411,8 +412,14 @@ int nt_compute_scales(nt_tensor* scale, const nt_tensor* in, int fp8_dtype) {
     if (scale->numel != 1 && scale->numel != rows)
         return fail(NT_ERR_SHAPE, "%s: 'scale' has %" PRId64 " elements; expected 1 (per tensor) or %" PRId64 " (per row)",
                     fn, scale->numel, rows);
+    int dev;
+    NT_CHECK(route(fn, &dev, {{scale, "scale"}, {in, "in"}}));
     NT_API_BEGIN
     const float fmax = fp8_dtype == NT_F8_E4M3 ? kE4M3Max : kE5M2Max;
+    if (dev >= 0) {
+        gpu::compute_scales(ptr<float>(scale), scale->numel, data_ptr(in), in->dtype, rows, cols, fmax);
+        return finish(fn, dev);
+    }
     std::vector<float> amax((size_t)std::max<int64_t>(rows, 1), 0.f);
     const void* p = data_ptr(in);
     const int dt = in->dtype;
@@ -463,12 +470,15 @@ int nt_adamw_step(nt_tensor* param, nt_tensor* m, nt_tensor* v, const nt_tensor*
     if (!(weight_decay >= 0.f) || !std::isfinite(weight_decay))
         return fail(NT_ERR_ARGUMENT, "%s: weight_decay must be finite and >= 0, got %g", fn, (double)weight_decay);
     NT_CHECK(check_finite(grad_scale, fn, "grad_scale"));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{param, "param"}, {m, "m"}, {v, "v"}, {grad, "grad"}}));
     NT_API_BEGIN
     const float bc1 = (float)(1.0 - std::pow((double)beta1, (double)step));
     const float bc2 = (float)(1.0 - std::pow((double)beta2, (double)step));
-    kernels().adamw(ptr<float>(param), ptr<float>(m), ptr<float>(v), ptr<const float>(grad), param->numel, lr, beta1,
-                    beta2, eps, weight_decay, bc1, bc2, grad_scale);
-    return NT_OK;
+    if (param->numel > 0)
+        kernels_on(dev).adamw(ptr<float>(param), ptr<float>(m), ptr<float>(v), ptr<const float>(grad), param->numel, lr,
+                              beta1, beta2, eps, weight_decay, bc1, bc2, grad_scale);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -486,14 +496,23 @@ int nt_clip_grad_norm(float* total_norm, nt_tensor** grads, int n, float max_nor
     }
     NT_API_BEGIN
     double ss = 0.0;
-    for (int i = 0; i < n; i++) ss += sum_squares(grads[i]);
+    for (int i = 0; i < n; i++) {
+        ss += sum_squares(grads[i]);
+        if (device_of(grads[i]) >= 0) NT_CHECK(gpu::status(fn));
+    }
     const double norm = std::sqrt(ss);
     *total_norm = (float)norm;
     if (max_norm > 0.f) {
         const double coef = (double)max_norm / (norm + 1e-6);
         if (coef < 1.0)
-            for (int i = 0; i < n; i++)
-                kernels().scale(ptr<float>(grads[i]), ptr<const float>(grads[i]), (float)coef, grads[i]->numel);
+            for (int i = 0; i < n; i++) {
+                const int dev = device_of(grads[i]);
+                if (dev >= 0) NT_CHECK(gpu::set_device(dev));
+                if (grads[i]->numel > 0)
+                    kernels_on(dev).scale(ptr<float>(grads[i]), ptr<const float>(grads[i]), (float)coef,
+                                          grads[i]->numel);
+                NT_CHECK(finish(fn, dev));
+            }
     }
     return NT_OK;
     NT_API_END

@@ -9,15 +9,17 @@
 #include <type_traits>
 
 #include "nemotron4j.h"
+#include "numerics.h"
 
 // ------------------------------------------------------------------ tensors
 
 struct nt_storage {
-    enum Kind { OWNED, BORROWED, MAPPED };
+    enum Kind { OWNED, BORROWED, MAPPED, DEVICE };
     void* data;
     int64_t nbytes;
     std::atomic<int64_t> refs;
     Kind kind;
+    int device;  // -1: host memory; >= 0: CUDA device (kind DEVICE)
 };
 
 struct nt_tensor {
@@ -103,31 +105,10 @@ class Scratch {
 
 // ------------------------------------------------------ scalar conversions
 
-inline uint32_t f32_bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-inline float bits_f32(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-inline uint16_t f32_to_bf16(float f) {
-    uint32_t u = f32_bits(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);  // quiet NaN
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-inline float bf16_to_f32(uint16_t h) { return bits_f32((uint32_t)h << 16); }
-uint16_t f32_to_f16(float f);
-float f16_to_f32(uint16_t h);
-uint8_t f32_to_e4m3(float f);
-uint8_t f32_to_e5m2(float f);
+// f32_to_bf16, f32_to_f16, f16_to_f32, f32_to_e4m3, f32_to_e5m2: numerics.h.
+// Decoding FP8 on the host goes through 256-entry tables:
 float e4m3_to_f32(uint8_t b);
 float e5m2_to_f32(uint8_t b);
-constexpr float kE4M3Max = 448.0f;
-constexpr float kE5M2Max = 57344.0f;
 
 // Element i of a float tensor of any float dtype, as F32 (slow path).
 float load_as_f32(const void* base, int dtype, int64_t i);

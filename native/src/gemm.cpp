@@ -4,17 +4,19 @@
 #include <cinttypes>
 
 #include "engine.h"
+#include "device.h"
 #include "validate.h"
 
 namespace nt {
 
 namespace {
 
-void gemm_one(const GemmArgs& g) {
+void gemm_one(const GemmArgs& g, int dev) {
+    if (g.M == 0 || g.N == 0) return;
     if (g.a_dtype == NT_F32 && g.b_dtype == NT_F32)
-        kernels().gemm_f32(g);
+        kernels_on(dev).gemm_f32(g);
     else
-        kernels().gemm_bf16(g);
+        kernels_on(dev).gemm_bf16(g);
 }
 
 int check_gemm_operand(const nt_tensor* t, const char* fn, const char* name) {
@@ -38,6 +40,8 @@ static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_t
     NT_CHECK(check_finite(beta, fn, "beta"));
     NT_CHECK(check_no_alias(out, "out", a, "a", fn));
     NT_CHECK(check_no_alias(out, "out", b, "b", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {a, "a"}, {b, "b"}}));
     const int an = a->ndim, bn = b->ndim;
     const int64_t M = ta ? a->shape[an - 1] : a->shape[an - 2];
     const int64_t K = ta ? a->shape[an - 2] : a->shape[an - 1];
@@ -72,8 +76,8 @@ static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_t
                         shape_str(out).c_str(), N);
         g.M = rows;
         NT_API_BEGIN
-        gemm_one(g);
-        return NT_OK;
+        gemm_one(g, dev);
+        return finish(fn, dev);
         NT_API_END
     }
     // batched: a [..., *, *], b [..., *, *] with equal batch dims, or b 2-D
@@ -97,9 +101,9 @@ static int matmul(const char* fn, nt_tensor* out, const nt_tensor* a, const nt_t
         gi.A = static_cast<const char*>(g.A) + i * a_step;
         gi.B = static_cast<const char*>(g.B) + i * b_step;
         gi.C = g.C + i * M * N;
-        gemm_one(gi);
+        gemm_one(gi, dev);
     }
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -177,3 +181,79 @@ int nt_matmul_backward(nt_tensor* da, nt_tensor* db, const nt_tensor* dout, cons
 }
 
 }  // extern "C"
+
+// ------------------------------------------------------------------ FP8
+
+namespace {
+
+// The plain reference: dequantize on the fly, F32 accumulation.
+void fp8_matmul_host(void* out, int out_dtype, const uint8_t* a, int a_dt, const uint8_t* b, int b_dt,
+                     const float* sa, bool sa_row, const float* sb, bool sb_row, int64_t M, int64_t N, int64_t K,
+                     float alpha) {
+    float ta[256], tb[256];
+    for (int i = 0; i < 256; i++) {
+        const uint8_t c = (uint8_t)i;
+        ta[i] = a_dt == NT_F8_E4M3 ? e4m3_to_f32(c) : e5m2_to_f32(c);
+        tb[i] = b_dt == NT_F8_E4M3 ? e4m3_to_f32(c) : e5m2_to_f32(c);
+    }
+    parallel_for(M, 1, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; m++) {
+            const uint8_t* ar = a + m * K;
+            for (int64_t n = 0; n < N; n++) {
+                const uint8_t* br = b + n * K;
+                float acc = 0.f;
+                for (int64_t k = 0; k < K; k++) acc += ta[ar[k]] * tb[br[k]];
+                const float y = alpha * sa[sa_row ? m : 0] * sb[sb_row ? n : 0] * acc;
+                if (out_dtype == NT_F32)
+                    static_cast<float*>(out)[m * N + n] = y;
+                else
+                    static_cast<uint16_t*>(out)[m * N + n] = f32_to_bf16(y);
+            }
+        }
+    });
+}
+
+}  // namespace
+
+extern "C" int nt_fp8_matmul(nt_tensor* out, const nt_tensor* a, const nt_tensor* b, const nt_tensor* a_scale,
+                             const nt_tensor* b_scale, float alpha) {
+    const char* fn = "nt_fp8_matmul";
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {a, "a"}, {b, "b"}, {a_scale, "a_scale"}, {b_scale, "b_scale"}}));
+    for (const TensorArg& x : {TensorArg{a, "a"}, TensorArg{b, "b"}}) {
+        if (x.t->dtype != NT_F8_E4M3 && x.t->dtype != NT_F8_E5M2)
+            return fail(NT_ERR_DTYPE, "%s: '%s' has dtype %s; expected F8_E4M3 or F8_E5M2", fn, x.name,
+                        dtype_name(x.t->dtype));
+        NT_CHECK(check_ndim(x.t, fn, x.name, 2));
+    }
+    if (out->dtype != NT_F32 && out->dtype != NT_BF16)
+        return fail(NT_ERR_DTYPE, "%s: 'out' has dtype %s; expected F32 or BF16", fn, dtype_name(out->dtype));
+    NT_CHECK(check_dtype(a_scale, fn, "a_scale", NT_F32));
+    NT_CHECK(check_dtype(b_scale, fn, "b_scale", NT_F32));
+    NT_CHECK(check_finite(alpha, fn, "alpha"));
+    const int64_t M = a->shape[0], K = a->shape[1], N = b->shape[0];
+    NT_CHECK(check_dim(b, fn, "b", 1, K));
+    NT_CHECK(check_ndim(out, fn, "out", 2));
+    NT_CHECK(check_dim(out, fn, "out", 0, M));
+    NT_CHECK(check_dim(out, fn, "out", 1, N));
+    if (a_scale->numel != 1 && a_scale->numel != M)
+        return fail(NT_ERR_SHAPE, "%s: 'a_scale' has %" PRId64 " elements; expected 1 (per tensor) or %" PRId64
+                    " (per row of a)", fn, a_scale->numel, M);
+    if (b_scale->numel != 1 && b_scale->numel != N)
+        return fail(NT_ERR_SHAPE, "%s: 'b_scale' has %" PRId64 " elements; expected 1 (per tensor) or %" PRId64
+                    " (per row of b)", fn, b_scale->numel, N);
+    NT_CHECK(check_no_alias(out, "out", a, "a", fn));
+    NT_CHECK(check_no_alias(out, "out", b, "b", fn));
+    const bool sa_row = a_scale->numel == M && M != 1, sb_row = b_scale->numel == N && N != 1;
+    NT_API_BEGIN
+    if (M == 0 || N == 0) return NT_OK;
+    if (dev >= 0) {
+        gpu::fp8_matmul(data_ptr(out), out->dtype, data_ptr(a), a->dtype, data_ptr(b), b->dtype,
+                        ptr<const float>(a_scale), sa_row, ptr<const float>(b_scale), sb_row, M, N, K, alpha);
+        return finish(fn, dev);
+    }
+    fp8_matmul_host(data_ptr(out), out->dtype, ptr<const uint8_t>(a), a->dtype, ptr<const uint8_t>(b), b->dtype,
+                    ptr<const float>(a_scale), sa_row, ptr<const float>(b_scale), sb_row, M, N, K, alpha);
+    return NT_OK;
+    NT_API_END
+}

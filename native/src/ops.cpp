@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "device.h"
 #include "validate.h"
 
 namespace nt {
@@ -58,10 +59,16 @@ int rope(const char* fn, nt_tensor* out, const nt_tensor* in, const nt_tensor* p
     Indices pos;
     NT_CHECK(pos.load(positions));
     NT_CHECK(check_index_range(pos, 0, (int64_t)1 << 40, fn, "positions"));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {in, "in"}}));
     NT_API_BEGIN
     const int half = rot / 2;
     std::vector<float> inv_freq((size_t)half);
     for (int i = 0; i < half; i++) inv_freq[(size_t)i] = 1.0f / std::pow(theta, (float)(2 * i) / (float)rot);
+    if (dev >= 0) {
+        gpu::rope(ptr<float>(out), ptr<const float>(in), pos.data(), P, inv_freq.data(), N, H, HD, rot, sign);
+        return finish(fn, dev);
+    }
     const float* x = ptr<const float>(in);
     float* y = ptr<float>(out);
     parallel_for(N, 8, [&](int64_t n0, int64_t n1) {
@@ -90,9 +97,14 @@ int rope(const char* fn, nt_tensor* out, const nt_tensor* in, const nt_tensor* p
 int attention_shapes(const char* fn, const nt_tensor* q, const nt_tensor* k, const nt_tensor* v,
                      const nt_tensor* seq_lens, const nt_tensor* seg_starts, float scale, AttnArgs* a, Indices* lens,
                      std::vector<int64_t>* full, Indices* starts) {
-    NT_CHECK(check_f32(q, fn, "q"));
-    NT_CHECK(check_f32(k, fn, "k"));
-    NT_CHECK(check_f32(v, fn, "v"));
+    // F32 everywhere; BF16 storage (F32 math) too on a GPU
+    NT_CHECK(check_tensor(q, fn, "q"));
+    if (q->dtype != NT_F32 && !(q->dtype == NT_BF16 && device_of(q) >= 0))
+        return fail(NT_ERR_DTYPE, "%s: 'q' has dtype %s; expected F32 (or BF16 on a GPU)", fn, dtype_name(q->dtype));
+    NT_CHECK(check_tensor(k, fn, "k"));
+    NT_CHECK(check_dtype(k, fn, "k", q->dtype));
+    NT_CHECK(check_tensor(v, fn, "v"));
+    NT_CHECK(check_dtype(v, fn, "v", q->dtype));
     NT_CHECK(check_ndim(q, fn, "q", 4));
     NT_CHECK(check_ndim(k, fn, "k", 4));
     NT_CHECK(check_same_shape(v, "v", k, "k", fn));
@@ -144,11 +156,17 @@ int attention_shapes(const char* fn, const nt_tensor* q, const nt_tensor* k, con
 int attention_forward(const char* fn, bool reference, nt_tensor* out, nt_tensor* lse, const nt_tensor* q,
                       const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, const nt_tensor* seg_starts,
                       float scale) {
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {lse, "lse", true}, {q, "q"}, {k, "k"}, {v, "v"}, {seq_lens, "seq_lens", true},
+                              {seg_starts, "seg_starts", true}}));
+    if (dev >= 0 && reference)
+        return fail(NT_ERR_UNSUPPORTED, "%s: the plain reference runs on the host; these tensors are on a GPU", fn);
     AttnArgs a{};
     Indices lens, starts;
     std::vector<int64_t> full;
     NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, seg_starts, scale, &a, &lens, &full, &starts));
-    NT_CHECK(check_f32(out, fn, "out"));
+    NT_CHECK(check_tensor(out, fn, "out"));
+    NT_CHECK(check_dtype(out, fn, "out", q->dtype));
     NT_CHECK(check_same_shape(out, "out", q, "q", fn));
     if (lse) {
         NT_CHECK(check_f32(lse, fn, "lse"));
@@ -163,6 +181,10 @@ int attention_forward(const char* fn, bool reference, nt_tensor* out, nt_tensor*
     NT_API_BEGIN
     if (out->numel == 0) return NT_OK;
     float* l = lse ? ptr<float>(lse) : nullptr;
+    if (dev >= 0) {
+        gpu::attention_fwd(data_ptr(out), l, data_ptr(q), data_ptr(k), data_ptr(v), q->dtype, a);
+        return finish(fn, dev);
+    }
     if (reference)
         attention_reference_fwd(ptr<float>(out), l, ptr<const float>(q), ptr<const float>(k), ptr<const float>(v), a);
     else
@@ -175,15 +197,21 @@ int attention_backward(const char* fn, bool reference, nt_tensor* dq, nt_tensor*
                        const nt_tensor* dout, const nt_tensor* out, const nt_tensor* lse, const nt_tensor* q,
                        const nt_tensor* k, const nt_tensor* v, const nt_tensor* seq_lens, const nt_tensor* seg_starts,
                        float scale) {
+    int dev;
+    NT_CHECK(route(fn, &dev, {{dq, "dq"}, {dk, "dk"}, {dv, "dv"}, {dout, "dout"}, {out, "out"}, {lse, "lse"},
+                              {q, "q"}, {k, "k"}, {v, "v"}, {seq_lens, "seq_lens", true}, {seg_starts, "seg_starts", true}}));
+    if (dev >= 0 && reference)
+        return fail(NT_ERR_UNSUPPORTED, "%s: the plain reference runs on the host; these tensors are on a GPU", fn);
     AttnArgs a{};
     Indices lens, starts;
     std::vector<int64_t> full;
     NT_CHECK(attention_shapes(fn, q, k, v, seq_lens, seg_starts, scale, &a, &lens, &full, &starts));
-    NT_CHECK(check_f32(dq, fn, "dq"));
-    NT_CHECK(check_f32(dk, fn, "dk"));
-    NT_CHECK(check_f32(dv, fn, "dv"));
-    NT_CHECK(check_f32(dout, fn, "dout"));
-    NT_CHECK(check_f32(out, fn, "out"));
+    const nt_tensor* same[] = {dq, dk, dv, dout, out};
+    const char* same_names[] = {"dq", "dk", "dv", "dout", "out"};
+    for (int i = 0; i < 5; i++) {
+        NT_CHECK(check_tensor(same[i], fn, same_names[i]));
+        NT_CHECK(check_dtype(same[i], fn, same_names[i], q->dtype));
+    }
     NT_CHECK(check_f32(lse, fn, "lse"));
     NT_CHECK(check_same_shape(dq, "dq", q, "q", fn));
     NT_CHECK(check_same_shape(dk, "dk", k, "k", fn));
@@ -201,6 +229,11 @@ int attention_backward(const char* fn, bool reference, nt_tensor* dq, nt_tensor*
     }
     NT_API_BEGIN
     if (q->numel == 0) return NT_OK;
+    if (dev >= 0) {
+        gpu::attention_bwd(data_ptr(dq), data_ptr(dk), data_ptr(dv), data_ptr(dout), data_ptr(out),
+                           ptr<const float>(lse), data_ptr(q), data_ptr(k), data_ptr(v), q->dtype, a);
+        return finish(fn, dev);
+    }
     auto f = reference ? attention_reference_bwd : kernels().attention_bwd;
     f(ptr<float>(dq), ptr<float>(dk), ptr<float>(dv), ptr<const float>(dout), ptr<const float>(out),
       ptr<const float>(lse), ptr<const float>(q), ptr<const float>(k), ptr<const float>(v), a);
@@ -231,7 +264,13 @@ int nt_embedding_forward(nt_tensor* out, const nt_tensor* ids, const nt_tensor* 
     NT_CHECK(ix.load(ids));
     NT_CHECK(check_index_range(ix, 0, V, fn, "ids"));
     NT_CHECK(check_no_alias(out, "out", weight, "weight", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {ids, "ids"}, {weight, "weight"}}));
     NT_API_BEGIN
+    if (dev >= 0) {
+        gpu::embedding_fwd(ptr<float>(out), ix.data(), ptr<const float>(weight), ix.size(), C);
+        return finish(fn, dev);
+    }
     const float* w = ptr<const float>(weight);
     float* o = ptr<float>(out);
     parallel_for(ix.size(), 64, [&](int64_t b, int64_t e) {
@@ -256,7 +295,13 @@ int nt_embedding_backward(nt_tensor* dweight, const nt_tensor* dout, const nt_te
     Indices ix;
     NT_CHECK(ix.load(ids));
     NT_CHECK(check_index_range(ix, 0, V, fn, "ids"));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{dweight, "dweight"}, {dout, "dout"}, {ids, "ids"}}));
     NT_API_BEGIN
+    if (dev >= 0) {
+        gpu::embedding_bwd(ptr<float>(dweight), ptr<const float>(dout), ix.data(), ix.size(), C);
+        return finish(fn, dev);
+    }
     const float* g = ptr<const float>(dout);
     float* dw = ptr<float>(dweight);
     // Each thread owns a slice of channels and walks the tokens in order:
@@ -298,10 +343,13 @@ int nt_layernorm1p_forward(nt_tensor* out, nt_tensor* mean, nt_tensor* rstd, con
     if (!(eps > 0.f) || !std::isfinite(eps))
         return fail(NT_ERR_ARGUMENT, "%s: eps = %g; expected a finite value > 0", fn, (double)eps);
     if (C == 0) return fail(NT_ERR_SHAPE, "%s: the normalized dimension of %s is 0", fn, shape_str(in).c_str());
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {mean, "mean", true}, {rstd, "rstd", true}, {in, "in"}, {weight, "weight"},
+                              {bias, "bias"}}));
     NT_API_BEGIN
-    kernels().layernorm1p_fwd(ptr<float>(out), mean ? ptr<float>(mean) : nullptr, rstd ? ptr<float>(rstd) : nullptr,
+    kernels_on(dev).layernorm1p_fwd(ptr<float>(out), mean ? ptr<float>(mean) : nullptr, rstd ? ptr<float>(rstd) : nullptr,
                               ptr<const float>(in), ptr<const float>(weight), ptr<const float>(bias), eps, N, C);
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -334,11 +382,14 @@ int nt_layernorm1p_backward(nt_tensor* din, nt_tensor* dweight, nt_tensor* dbias
     if (din != dout) NT_CHECK(check_no_alias(din, "din", dout, "dout", fn));
     NT_CHECK(check_no_alias(din, "din", in, "in", fn));
     if (C == 0) return fail(NT_ERR_SHAPE, "%s: the normalized dimension of %s is 0", fn, shape_str(in).c_str());
+    int dev;
+    NT_CHECK(route(fn, &dev, {{din, "din"}, {dweight, "dweight", true}, {dbias, "dbias", true}, {dout, "dout"}, {in, "in"},
+                              {weight, "weight"}, {mean, "mean"}, {rstd, "rstd"}}));
     NT_API_BEGIN
-    kernels().layernorm1p_bwd(ptr<float>(din), dweight ? ptr<float>(dweight) : nullptr,
+    kernels_on(dev).layernorm1p_bwd(ptr<float>(din), dweight ? ptr<float>(dweight) : nullptr,
                               dbias ? ptr<float>(dbias) : nullptr, ptr<const float>(dout), ptr<const float>(in),
                               ptr<const float>(weight), ptr<const float>(mean), ptr<const float>(rstd), N, C);
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -360,9 +411,11 @@ int nt_relu2_forward(nt_tensor* out, const nt_tensor* in) {
     NT_CHECK(check_f32(out, fn, "out"));
     NT_CHECK(check_f32(in, fn, "in"));
     NT_CHECK(check_same_shape(out, "out", in, "in", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {in, "in"}}));
     NT_API_BEGIN
-    kernels().relu2_fwd(ptr<float>(out), ptr<const float>(in), in->numel);
-    return NT_OK;
+    if (in->numel > 0) kernels_on(dev).relu2_fwd(ptr<float>(out), ptr<const float>(in), in->numel);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -373,9 +426,11 @@ int nt_relu2_backward(nt_tensor* din, const nt_tensor* dout, const nt_tensor* in
     NT_CHECK(check_f32(in, fn, "in"));
     NT_CHECK(check_same_shape(din, "din", in, "in", fn));
     NT_CHECK(check_same_shape(dout, "dout", in, "in", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{din, "din"}, {dout, "dout"}, {in, "in"}}));
     NT_API_BEGIN
-    kernels().relu2_bwd(ptr<float>(din), ptr<const float>(dout), ptr<const float>(in), in->numel);
-    return NT_OK;
+    if (in->numel > 0) kernels_on(dev).relu2_bwd(ptr<float>(din), ptr<const float>(dout), ptr<const float>(in), in->numel);
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -436,11 +491,14 @@ int nt_attention_decode(nt_tensor* out, const nt_tensor* q, const nt_tensor* k_c
     NT_CHECK(check_no_alias(out, "out", q, "q", fn));
     NT_CHECK(check_no_alias(out, "out", k_cache, "k_cache", fn));
     NT_CHECK(check_no_alias(out, "out", v_cache, "v_cache", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{out, "out"}, {q, "q"}, {k_cache, "k_cache"}, {v_cache, "v_cache"},
+                              {cache_lens, "cache_lens"}}));
     NT_API_BEGIN
     if (out->numel == 0) return NT_OK;
-    kernels().attention_decode(ptr<float>(out), ptr<const float>(q), ptr<const float>(k_cache),
+    kernels_on(dev).attention_decode(ptr<float>(out), ptr<const float>(q), ptr<const float>(k_cache),
                                ptr<const float>(v_cache), lens.data(), B, S, NH, NKV, HD, scale);
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -479,13 +537,18 @@ int nt_kv_cache_write(nt_tensor* cache, const nt_tensor* src, const nt_tensor* s
                         " positions", fn, b, st[b], n, S);
     }
     NT_CHECK(check_no_alias(cache, "cache", src, "src", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{cache, "cache"}, {src, "src"}}));
     NT_API_BEGIN
     const int64_t row = cache->shape[2] * cache->shape[3] * dtype_size(cache->dtype);
     char* c = (char*)data_ptr(cache);
     const char* s = (const char*)data_ptr(src);
     for (int64_t b = 0; b < B; b++) {
         const int64_t n = count ? cn[b] : T;
-        std::memcpy(c + (b * S + st[b]) * row, s + b * T * row, (size_t)(n * row));
+        if (dev >= 0)
+            NT_CHECK(gpu::copy(c + (b * S + st[b]) * row, s + b * T * row, n * row));
+        else
+            std::memcpy(c + (b * S + st[b]) * row, s + b * T * row, (size_t)(n * row));
     }
     return NT_OK;
     NT_API_END
@@ -520,10 +583,13 @@ int nt_cross_entropy_forward(nt_tensor* logprobs, nt_tensor* lse, const nt_tenso
         NT_CHECK(check_f32(lse, fn, "lse"));
         NT_CHECK(check_numel(lse, fn, "lse", N));
     }
+    int dev;
+    NT_CHECK(route(fn, &dev, {{logprobs, "logprobs"}, {lse, "lse", true}, {logits, "logits"}, {targets, "targets"}}));
     NT_API_BEGIN
-    kernels().cross_entropy_fwd(ptr<float>(logprobs), lse ? ptr<float>(lse) : nullptr, ptr<const float>(logits),
+    if (N == 0) return NT_OK;
+    kernels_on(dev).cross_entropy_fwd(ptr<float>(logprobs), lse ? ptr<float>(lse) : nullptr, ptr<const float>(logits),
                                 ix.data(), ignore_index, N, V);
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 
@@ -540,10 +606,14 @@ int nt_cross_entropy_backward(nt_tensor* dlogits, const nt_tensor* dlogprobs, co
     NT_CHECK(check_f32(lse, fn, "lse"));
     NT_CHECK(check_numel(lse, fn, "lse", N));
     if (data_ptr(dlogits) != data_ptr(logits)) NT_CHECK(check_no_alias(dlogits, "dlogits", logits, "logits", fn));
+    int dev;
+    NT_CHECK(route(fn, &dev, {{dlogits, "dlogits"}, {dlogprobs, "dlogprobs"}, {logits, "logits"}, {lse, "lse"},
+                              {targets, "targets"}}));
     NT_API_BEGIN
-    kernels().cross_entropy_bwd(ptr<float>(dlogits), ptr<const float>(dlogprobs), ptr<const float>(logits),
+    if (N == 0) return NT_OK;
+    kernels_on(dev).cross_entropy_bwd(ptr<float>(dlogits), ptr<const float>(dlogprobs), ptr<const float>(logits),
                                 ptr<const float>(lse), ix.data(), ignore_index, N, V);
-    return NT_OK;
+    return finish(fn, dev);
     NT_API_END
 }
 

@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "engine.h"
+#include "device.h"
 #include "validate.h"
 
 namespace nt {
@@ -104,6 +106,9 @@ static void release_storage(nt_storage* s) {
             g_live_bytes.fetch_sub(s->nbytes);
         } else if (s->kind == nt_storage::MAPPED && s->nbytes > 0) {
             munmap(s->data, (size_t)s->nbytes);
+        } else if (s->kind == nt_storage::DEVICE) {
+            gpu::release(s->data, s->device);
+            g_live_bytes.fetch_sub(s->nbytes);
         }
         delete s;
     }
@@ -195,8 +200,46 @@ int64_t dims_product(const nt_tensor* t, int from, int to) {
     return p;
 }
 
+const char* device_name(int dev, char* buf, int n) {
+    if (dev < 0) snprintf(buf, (size_t)n, "cpu");
+    else snprintf(buf, (size_t)n, "cuda:%d", dev);
+    return buf;
+}
+
+int route(const char* fn, int* dev, std::initializer_list<TensorArg> args) {
+    int d = -1;
+    const char* first = nullptr;
+    for (const TensorArg& a : args) {
+        if (!a.t && a.optional) continue;
+        NT_CHECK(check_tensor(a.t, fn, a.name));
+        if (!first) {
+            d = device_of(a.t);
+            first = a.name;
+        } else if (device_of(a.t) != d) {
+            char x[16], y[16];
+            return fail(NT_ERR_DEVICE, "%s: '%s' is on %s but '%s' is on %s; expected every tensor on one device", fn,
+                        a.name, device_name(device_of(a.t), x, sizeof x), first, device_name(d, y, sizeof y));
+        }
+    }
+    *dev = d;
+    if (d >= 0) NT_CHECK(gpu::set_device(d));
+    return NT_OK;
+}
+
 int Indices::load(const nt_tensor* t) {
     n_ = t->numel;
+    if (device_of(t) >= 0) {  // validated on the host: copy the (small) index tensor
+        copy_.resize((size_t)n_);
+        if (t->dtype == NT_I64) {
+            NT_CHECK(gpu::copy(copy_.data(), data_ptr(t), n_ * 8));
+        } else {
+            std::vector<int32_t> tmp((size_t)n_);
+            NT_CHECK(gpu::copy(tmp.data(), data_ptr(t), n_ * 4));
+            for (int64_t i = 0; i < n_; i++) copy_[(size_t)i] = tmp[(size_t)i];
+        }
+        p_ = copy_.data();
+        return NT_OK;
+    }
     if (t->dtype == NT_I64) {
         p_ = ptr<const int64_t>(t);
     } else {
@@ -244,12 +287,35 @@ int nt_tensor_new(nt_tensor** out, int dtype, int ndim, const int64_t* shape) {
         return fail(NT_ERR_MEMORY, "nt_tensor_new: cannot allocate %" PRId64 " bytes for a %s tensor", nbytes,
                     dtype_name(dtype));
     std::memset(data, 0, alloc);
-    nt_storage* s = new nt_storage{data, nbytes, {1}, nt_storage::OWNED};
+    nt_storage* s = new nt_storage{data, nbytes, {1}, nt_storage::OWNED, -1};
     g_live_bytes.fetch_add(nbytes);
     *out = make_tensor(s, 0, dtype, ndim, shape, numel);
     return NT_OK;
     NT_API_END
 }
+
+int nt_tensor_new_on(nt_tensor** out, int device, int dtype, int ndim, const int64_t* shape) {
+    const char* fn = "nt_tensor_new_on";
+    if (device < 0) return nt_tensor_new(out, dtype, ndim, shape);
+    if (!out) return fail(NT_ERR_ARGUMENT, "%s: out is null", fn);
+    *out = nullptr;
+    int64_t numel, nbytes;
+    NT_CHECK(validate_shape(fn, dtype, ndim, shape, &numel, &nbytes));
+    const int n = gpu::device_count();
+    if (device >= n)
+        return fail(NT_ERR_DEVICE, "%s: device %d does not exist; this machine has %d CUDA device(s) (%s)", fn, device,
+                    n, nt_cuda_info());
+    NT_API_BEGIN
+    void* data = nullptr;
+    NT_CHECK(gpu::alloc(&data, device, nbytes));
+    nt_storage* s = new nt_storage{data, nbytes, {1}, nt_storage::DEVICE, device};
+    g_live_bytes.fetch_add(nbytes);
+    *out = make_tensor(s, 0, dtype, ndim, shape, numel);
+    return NT_OK;
+    NT_API_END
+}
+
+int nt_tensor_device(const nt_tensor* t) { return t && t->magic == kTensorMagic ? device_of(t) : -2; }
 
 int nt_tensor_view(nt_tensor** out, nt_tensor* base, int64_t offset, int ndim, const int64_t* shape) {
     if (!out) return fail(NT_ERR_ARGUMENT, "nt_tensor_view: out is null");
@@ -283,7 +349,7 @@ int nt_tensor_wrap(nt_tensor** out, void* data, int64_t capacity_bytes, int dtyp
         return fail(NT_ERR_ARGUMENT, "nt_tensor_wrap: data address is not aligned to the %d-byte %s element",
                     dtype_size(dtype), dtype_name(dtype));
     NT_API_BEGIN
-    nt_storage* s = new nt_storage{data, capacity_bytes, {1}, nt_storage::BORROWED};
+    nt_storage* s = new nt_storage{data, capacity_bytes, {1}, nt_storage::BORROWED, -1};
     *out = make_tensor(s, 0, dtype, ndim, shape, numel);
     return NT_OK;
     NT_API_END
@@ -314,7 +380,7 @@ int nt_tensor_map_file(nt_tensor** out, const char* path) {
         }
     }
     close(fd);
-    nt_storage* s = new nt_storage{data, size, {1}, nt_storage::MAPPED};
+    nt_storage* s = new nt_storage{data, size, {1}, nt_storage::MAPPED, -1};
     const int64_t shape[1] = {size};
     *out = make_tensor(s, 0, NT_U8, 1, shape, size);
     return NT_OK;
@@ -352,6 +418,8 @@ int nt_tensor_copy_bytes(nt_tensor* dst, int64_t dst_offset, const nt_tensor* sr
         nbytes > st - src_offset)
         return fail(NT_ERR_ARGUMENT, "%s: %" PRId64 " bytes from offset %" PRId64 " of %" PRId64 " to offset %" PRId64
                     " of %" PRId64 " are out of bounds", fn, nbytes, src_offset, st, dst_offset, dt);
+    if (device_of(dst) >= 0 || device_of(src) >= 0)
+        return gpu::copy((char*)data_ptr(dst) + dst_offset, (const char*)data_ptr(src) + src_offset, nbytes);
     std::memmove((char*)data_ptr(dst) + dst_offset, (const char*)data_ptr(src) + src_offset, (size_t)nbytes);
     return NT_OK;
 }
@@ -396,6 +464,7 @@ int nt_tensor_write(nt_tensor* t, int64_t byte_offset, const void* src, int64_t 
     if (byte_offset < 0 || byte_offset > total || nbytes > total - byte_offset)
         return fail(NT_ERR_ARGUMENT, "nt_tensor_write: range [%" PRId64 ", +%" PRId64 ") outside the tensor's %" PRId64 " bytes",
                     byte_offset, nbytes, total);
+    if (device_of(t) >= 0) return gpu::copy((char*)data_ptr(t) + byte_offset, src, nbytes);
     std::memcpy((char*)data_ptr(t) + byte_offset, src, (size_t)nbytes);
     return NT_OK;
 }
@@ -408,6 +477,7 @@ int nt_tensor_read(const nt_tensor* t, int64_t byte_offset, void* dst, int64_t n
     if (byte_offset < 0 || byte_offset > total || nbytes > total - byte_offset)
         return fail(NT_ERR_ARGUMENT, "nt_tensor_read: range [%" PRId64 ", +%" PRId64 ") outside the tensor's %" PRId64 " bytes",
                     byte_offset, nbytes, total);
+    if (device_of(t) >= 0) return gpu::copy(dst, (const char*)data_ptr(t) + byte_offset, nbytes);
     std::memcpy(dst, (const char*)data_ptr(t) + byte_offset, (size_t)nbytes);
     return NT_OK;
 }

@@ -3,7 +3,6 @@ package dev.nemotron4j.autograd;
 import dev.nemotron4j.kernels.Kernels;
 import dev.nemotron4j.tensor.DType;
 import dev.nemotron4j.tensor.Tensor;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -160,10 +159,9 @@ public final class Ops {
 
   /** Sum of all elements, as a one-element tensor. */
   public static Tensor sum(Tensor x) {
-    FloatBuffer b = x.buffer().asFloatBuffer();
     double s = 0;
-    for (int i = 0; i < b.limit(); i++) {
-      s += b.get(i);
+    for (float v : x.toFloatArray()) {
+      s += v;
     }
     Tensor out = Tensor.scalar((float) s);
     Tape tape = tapeFor(x);

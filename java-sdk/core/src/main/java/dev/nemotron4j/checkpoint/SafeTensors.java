@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nemotron4j.io.AtomicFiles;
 import dev.nemotron4j.tensor.DType;
+import dev.nemotron4j.tensor.Device;
 import dev.nemotron4j.tensor.Tensor;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -287,7 +288,13 @@ public final class SafeTensors implements AutoCloseable {
     AtomicFiles.write(file, ch -> {
       AtomicFiles.writeFully(ch, head);
       for (Tensor t : sorted.values()) {
-        AtomicFiles.writeFully(ch, t.buffer());
+        if (t.device() == Device.CPU) {
+          AtomicFiles.writeFully(ch, t.buffer());
+        } else {
+          try (Tensor h = t.to(Device.CPU)) {
+            AtomicFiles.writeFully(ch, h.buffer());
+          }
+        }
       }
     });
   }

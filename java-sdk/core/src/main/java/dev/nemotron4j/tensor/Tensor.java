@@ -8,6 +8,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -47,11 +50,16 @@ public final class Tensor implements AutoCloseable {
 
   // ------------------------------------------------------------ creation
 
-  /** A zero-filled tensor. */
+  /** A zero-filled tensor on the thread's current device ({@link Device#current()}). */
   public static Tensor zeros(DType dtype, long... shape) {
+    return zerosOn(Device.current(), dtype, shape);
+  }
+
+  /** A zero-filled tensor on {@code device}. */
+  public static Tensor zerosOn(Device device, DType dtype, long... shape) {
     long[] s = checkShape(shape);
     nt_tensor h = new nt_tensor();
-    Native.check(NtApi.nt_tensor_new(h, dtype.code(), s.length, s));
+    Native.check(NtApi.nt_tensor_new_on(h, device.code(), dtype.code(), s.length, s));
     return new Tensor(h, dtype, s);
   }
 
@@ -70,21 +78,25 @@ public final class Tensor implements AutoCloseable {
   /** An F32 tensor holding {@code data} (row-major) with the given shape. */
   public static Tensor of(float[] data, long... shape) {
     Tensor t = zeros(DType.F32, checkCount(data.length, shape));
-    t.buffer().asFloatBuffer().put(data);
-    return t;
+    return t.copyFrom(data);
   }
 
   /** An I64 tensor holding {@code data}. */
   public static Tensor ofLongs(long[] data, long... shape) {
     Tensor t = zeros(DType.I64, checkCount(data.length, shape));
-    t.buffer().asLongBuffer().put(data);
-    return t;
+    return t.copyFrom(data);
   }
 
   /** An I32 tensor holding {@code data}. */
   public static Tensor ofInts(int[] data, long... shape) {
     Tensor t = zeros(DType.I32, checkCount(data.length, shape));
-    t.buffer().asIntBuffer().put(data);
+    if (t.device() == Device.CPU) {
+      t.buffer().asIntBuffer().put(data);
+    } else {
+      try (IntPointer p = new IntPointer(data)) {
+        Native.check(NtApi.nt_tensor_write(t.handle(), 0, p, 4L * data.length));
+      }
+    }
     return t;
   }
 
@@ -114,7 +126,19 @@ public final class Tensor implements AutoCloseable {
   }
 
   public Device device() {
-    return Device.CPU;
+    return Device.of(NtApi.nt_tensor_device(handle()));
+  }
+
+  /** A copy of this tensor on {@code target} (a new tensor, even on the same device). */
+  public Tensor to(Device target) {
+    Tensor out = zerosOn(target, dtype, shape);
+    try {
+      Native.check(NtApi.nt_copy(out.handle(), handle()));
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+    return out;
   }
 
   public long[] shape() {
@@ -160,6 +184,10 @@ public final class Tensor implements AutoCloseable {
    * The tensor's memory as a little-endian buffer (no copy). Valid while the tensor is open.
    */
   public ByteBuffer buffer() {
+    if (device() != Device.CPU) {
+      throw new IllegalStateException(
+          describe() + " lives on " + device() + "; read it with toFloatArray()/toLongArray() or copy it with to(Device.CPU)");
+    }
     Pointer p = NtApi.nt_tensor_data(handle());
     if (nbytes() == 0) {
       return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
@@ -170,6 +198,11 @@ public final class Tensor implements AutoCloseable {
   /** The values as F32 (converted from any float dtype). */
   public float[] toFloatArray() {
     checkArraySize();
+    if (device() != Device.CPU) {
+      try (Tensor h = to(Device.CPU)) {
+        return h.toFloatArray();
+      }
+    }
     if (dtype == DType.F32) {
       float[] out = new float[(int) numel];
       buffer().asFloatBuffer().get(out);
@@ -186,6 +219,11 @@ public final class Tensor implements AutoCloseable {
   /** The values of an I64 or I32 tensor. */
   public long[] toLongArray() {
     checkArraySize();
+    if (device() != Device.CPU) {
+      try (Tensor h = to(Device.CPU)) {
+        return h.toLongArray();
+      }
+    }
     long[] out = new long[(int) numel];
     if (dtype == DType.I64) {
       buffer().asLongBuffer().get(out);
@@ -215,7 +253,13 @@ public final class Tensor implements AutoCloseable {
   public Tensor copyFrom(float[] data) {
     requireDType(DType.F32);
     requireCount(data.length);
-    buffer().asFloatBuffer().put(data);
+    if (device() == Device.CPU) {
+      buffer().asFloatBuffer().put(data);
+    } else {
+      try (FloatPointer p = new FloatPointer(data)) {
+        Native.check(NtApi.nt_tensor_write(handle(), 0, p, 4L * data.length));
+      }
+    }
     return this;
   }
 
@@ -223,7 +267,13 @@ public final class Tensor implements AutoCloseable {
   public Tensor copyFrom(long[] data) {
     requireDType(DType.I64);
     requireCount(data.length);
-    buffer().asLongBuffer().put(data);
+    if (device() == Device.CPU) {
+      buffer().asLongBuffer().put(data);
+    } else {
+      try (LongPointer p = new LongPointer(data)) {
+        Native.check(NtApi.nt_tensor_write(handle(), 0, p, 8L * data.length));
+      }
+    }
     return this;
   }
 
@@ -235,7 +285,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A new tensor of the given dtype (rounded to nearest even; F8 saturates). */
   public Tensor to(DType target) {
-    Tensor out = zeros(target, shape);
+    Tensor out = zerosOn(device(), target, shape);
     try {
       Native.check(NtApi.nt_convert(out.handle(), handle(), null));
     } catch (RuntimeException e) {
@@ -247,7 +297,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A copy of this tensor (same dtype, new memory). */
   public Tensor copy() {
-    Tensor out = zeros(dtype, shape);
+    Tensor out = zerosOn(device(), dtype, shape);
     Native.check(NtApi.nt_copy(out.handle(), handle()));
     return out;
   }
