@@ -225,4 +225,38 @@ public final class Kernels {
       return norm.get(0);
     }
   }
+
+  // ------------------------------------------------------------------ FP8
+
+  /**
+   * FP8 matrix multiplication: out[M, N] = alpha * aScale[m] * bScale[n] * a[M, K] . b[N, K]^T with
+   * a, b F8_E4M3 or F8_E5M2 (K contiguous in both), scales F32 with 1 or M (N) values, out F32 or
+   * BF16. The plain reference on the CPU; the FP8 tensor-core kernels on a GPU.
+   */
+  public static void fp8Matmul(Tensor out, Tensor a, Tensor b, Tensor aScale, Tensor bScale, float alpha) {
+    check(NtApi.nt_fp8_matmul(h(out), h(a), h(b), h(aScale), h(bScale), alpha));
+  }
+
+  // ---------------------------------------------------------- collectives
+
+  /** Which all-reduce implementation runs on GPUs. */
+  public enum AllReduce {
+    /** The hand-written ring (ranks may share a device). */
+    RING,
+    /** NCCL, loaded at run time (one rank per device). */
+    NCCL
+  }
+
+  /**
+   * Sums {@code ranks} elementwise in place: afterwards every tensor holds the sum of all. F32 or
+   * BF16, equal shapes; all on the host (a plain sum, the reference) or all on GPUs.
+   */
+  public static void allReduce(List<Tensor> ranks, AllReduce algo) {
+    try (PointerPointer<nt_tensor> pp = new PointerPointer<>(Math.max(1, ranks.size()))) {
+      for (int i = 0; i < ranks.size(); i++) {
+        pp.put(i, h(ranks.get(i)));
+      }
+      check(NtApi.nt_all_reduce(pp, ranks.size(), algo.ordinal()));
+    }
+  }
 }

@@ -60,7 +60,7 @@ class CausalLmFixtureTest {
   @Test
   void forwardMatchesLogitsHiddenAndLayerOutputs() {
     try (Scope s = Scope.open()) {
-      Tensor ids = expected.tensor("input_ids");
+      Tensor ids = Fixtures.onDevice(expected.tensor("input_ids"));
       long[] lens = LmLoss.lengthsFromMask(expLongs("attention_mask"), 2, 12);
       Tensor hidden = model.hidden(ids, Tensor.ofLongs(lens, 2));
       assertClose("last_hidden_state", hidden.toFloatArray(), toDouble(exp("last_hidden_state")), 1e-4);
@@ -74,7 +74,7 @@ class CausalLmFixtureTest {
   @Test
   void lossAndEveryGradient() {
     try (Scope s = Scope.open(); Tape tape = Tape.record()) {
-      Tensor ids = expected.tensor("input_ids");
+      Tensor ids = Fixtures.onDevice(expected.tensor("input_ids"));
       long[] idv = ids.toLongArray();
       long[] lens = LmLoss.lengthsFromMask(expLongs("attention_mask"), 2, 12);
       Tensor logits = model.logits(ids, Tensor.ofLongs(lens, 2));
@@ -92,7 +92,7 @@ class CausalLmFixtureTest {
   @Test
   void sftLossOnResponseTokensOnly() {
     try (Scope s = Scope.open()) {
-      Tensor ids = expected.tensor("input_ids");
+      Tensor ids = Fixtures.onDevice(expected.tensor("input_ids"));
       long[] mask = expLongs("sft_loss_mask");
       Tensor logits = model.logits(ids, null);
       Tensor loss = LmLoss.nextTokenLoss(logits, LmLoss.targets(ids.toLongArray(), 2, 12, null, mask));

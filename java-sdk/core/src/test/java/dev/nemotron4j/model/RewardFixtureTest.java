@@ -24,7 +24,7 @@ class RewardFixtureTest {
         Scope s = Scope.open()) {
       assertThat(rm.config().numLabels()).isEqualTo(5);
       assertThat(rm.config().padTokenId()).isEqualTo(0);
-      Tensor ids = exp.tensor("input_ids");
+      Tensor ids = Fixtures.onDevice(exp.tensor("input_ids"));
       long[] lens = LmLoss.lengthsFromMask(exp.tensor("attention_mask").toLongArray(), 3, 10);
       long[] last = new long[3];
       for (int i = 0; i < 3; i++) {
@@ -43,7 +43,7 @@ class RewardFixtureTest {
         assertClose("predictions", pred.toFloatArray(), toDouble(exp.tensor("predictions").toFloatArray()), 1e-4);
         float[] reward = NemotronRewardModel.reward(pred, exp.tensor("reward_weights").toFloatArray());
         assertClose("reward", reward, toDouble(exp.tensor("reward").toFloatArray()), 1e-4);
-        Tensor mse = Ops.mse(pred, exp.tensor("labels"));
+        Tensor mse = Ops.mse(pred, Fixtures.onDevice(exp.tensor("labels")));
         Fixtures.assertScalar("mse_loss", mse.item(), exp.tensor("mse_loss").item(), 1e-5);
         tape.backward(mse);
         assertClose("grad.score.weight", rm.score().weight().grad().toFloatArray(),

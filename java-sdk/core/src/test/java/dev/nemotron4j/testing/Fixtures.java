@@ -2,6 +2,8 @@ package dev.nemotron4j.testing;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import dev.nemotron4j.tensor.Device;
+import dev.nemotron4j.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,6 +25,15 @@ public final class Fixtures {
     Path d = shared().resolve("fixtures").resolve(name);
     assertWithMessage("fixtures folder %s", d).that(Files.isDirectory(d)).isTrue();
     return d;
+  }
+
+  /**
+   * {@code t} on the thread's current device: itself, or a copy (owned by the open scope). The
+   * fixture tests pass their inputs through this, so that the same tests check the model on the
+   * GPU when it is the current device ({@code -Dnemotron4j.test.device=cuda}).
+   */
+  public static Tensor onDevice(Tensor t) {
+    return t.device() == Device.current() ? t : t.to(Device.current());
   }
 
   /** The fixtures' scalar tolerance: abs diff <= tol * max(1, |expected|). */
