@@ -53,6 +53,18 @@ class ApiRobustnessTest {
     m.put("cross_entropy_forward", a -> nt_cross_entropy_forward(a[0], a[1], a[2], a[5], -100));
     m.put("cross_entropy_backward", a -> nt_cross_entropy_backward(a[0], a[1], a[2], a[3], a[5], -100));
     m.put("adamw_step", a -> nt_adamw_step(a[0], a[1], a[2], a[3], 1e-3f, 0.9f, 0.95f, 1e-8f, 0f, 1, 1f));
+    m.put("fp8_matmul", a -> nt_fp8_matmul(a[0], a[1], a[2], a[3], a[4], 1f));
+    m.put("all_reduce", a -> {
+      try (PointerPointer<nt_tensor> pp = new PointerPointer<>(a[0], a[1], a[2])) {
+        return nt_all_reduce(pp, 3, 0);
+      }
+    });
+    m.put("tensor_new_on_missing_device", a -> {
+      nt_tensor t = new nt_tensor();
+      int rc = nt_tensor_new_on(t, 7, NT_F32, 1, new long[] {3});
+      nt_tensor_free(t);
+      return rc;
+    });
     m.put("clip_grad_norm", a -> {
       try (PointerPointer<nt_tensor> pp = new PointerPointer<>(a[0], a[1]); FloatPointer f = new FloatPointer(1)) {
         return nt_clip_grad_norm(f, pp, 2, 1f);
@@ -71,6 +83,10 @@ class ApiRobustnessTest {
     for (Map.Entry<String, Function<nt_tensor[], Integer>> e : calls().entrySet()) {
       int rc = e.getValue().apply(args);
       boolean anyDtype = e.getKey().equals("fill") || e.getKey().equals("copy");
+      boolean alwaysFails = e.getKey().equals("tensor_new_on_missing_device");
+      if (alwaysFails) {
+        assertWithMessage("%s with %s", e.getKey(), what).that(rc).isEqualTo(NT_ERR_DEVICE);
+      }
       if (rc != NT_OK || (mustFail && !anyDtype)) {
         assertWithMessage("%s with %s", e.getKey(), what).that(rc).isNotEqualTo(NT_OK);
         assertWithMessage("message of %s with %s", e.getKey(), what).that(Native.string(nt_last_error())).isNotEmpty();
