@@ -253,12 +253,12 @@ __global__ void ce_fwd_kernel(float* logprobs, float* lse, const float* logits, 
 
 __global__ void ce_bwd_kernel(float* dlogits, const float* dlogprobs, const float* logits, const float* lse,
                               const int64_t* targets, int64_t ignore, int64_t V) {
-    const int64_t n = blockIdx.y;
+    const int64_t n = blockIdx.x;  // one row per x block (up to 2^31 - 1), the vocabulary over y
     const int64_t t = targets[n];
     const float g = dlogprobs[n], l = lse[n];
     const float* x = logits + n * V;
     float* d = dlogits + n * V;
-    for (int64_t v = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; v < V; v += (int64_t)gridDim.x * blockDim.x) {
+    for (int64_t v = blockIdx.y * (int64_t)blockDim.x + threadIdx.x; v < V; v += (int64_t)gridDim.y * blockDim.x) {
         if (t == ignore) {
             d[v] = 0.f;
         } else {
@@ -438,11 +438,7 @@ void cross_entropy_fwd(float* logprobs, float* lse, const float* logits, const i
 void cross_entropy_bwd(float* dlogits, const float* dlogprobs, const float* logits, const float* lse,
                        const int64_t* targets, int64_t ignore, int64_t N, int64_t V) {
     if (N == 0) return;
-    if (N > 65535) {
-        note(NT_ERR_UNSUPPORTED, "cross_entropy_bwd: %lld rows in one call; at most 65535", (long long)N);
-        return;
-    }
-    dim3 grid((unsigned)std::min<int64_t>((V + kThreads - 1) / kThreads, 256), (unsigned)N);
+    dim3 grid((unsigned)N, (unsigned)std::min<int64_t>((V + kThreads - 1) / kThreads, 64));
     ce_bwd_kernel<<<grid, kThreads>>>(dlogits, dlogprobs, logits, lse, targets, ignore, V);
     note_launch("cross_entropy_bwd");
 }

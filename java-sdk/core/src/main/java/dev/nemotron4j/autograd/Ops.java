@@ -82,6 +82,25 @@ public final class Ops {
     return matmul(x, weight, false, true);
   }
 
+  /**
+   * FP8 inference: x [..., in] quantized to E4M3 with one scale per row, times an E4M3 weight
+   * [out, in] with per-row scales {@code wScale} [out]; F32 result [..., out]. Not differentiable:
+   * no gradients flow through it.
+   */
+  public static Tensor linearFp8(Tensor x, Tensor weight, Tensor wScale) {
+    long in = x.dim(-1), rows = x.numel() / Math.max(1, in), out = weight.dim(0);
+    Tensor y = Tensor.zeros(DType.F32, concat(Arrays.copyOf(x.shape(), x.ndim() - 1), out));
+    try (Tensor x2 = x.reshape(rows, in);
+        Tensor y2 = y.reshape(rows, out);
+        Tensor sx = Tensor.zeros(DType.F32, rows);
+        Tensor xq = Tensor.zeros(DType.F8_E4M3, rows, in)) {
+      Kernels.computeScales(sx, x2, DType.F8_E4M3);
+      Kernels.convert(xq, x2, sx);
+      Kernels.fp8Matmul(y2, xq, weight, sx, wScale, 1f);
+    }
+    return y;
+  }
+
   // ----------------------------------------------------------- elementwise
 
   /** a + b, where b has a's shape or a suffix of it (broadcast over a's leading dims). */

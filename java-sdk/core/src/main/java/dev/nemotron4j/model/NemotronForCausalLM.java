@@ -131,9 +131,21 @@ public final class NemotronForCausalLM extends Module {
 
   /**
    * Casts every linear projection's weights (the decoder's and lm_head) to {@code dtype}, e.g.
-   * BF16 to halve the bytes decoding reads. For inference: such weights take no gradients.
+   * BF16 to halve the bytes decoding reads; F8_E4M3 is FP8 inference: the decoder's projections
+   * get E4M3 weights with per-row scales and run FP8 GEMMs on per-row-quantized activations
+   * (lm_head keeps its dtype). For inference: such weights take no gradients.
    */
   public void castLinearWeights(DType dtype) {
+    if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F8_E4M3) {
+      throw new IllegalArgumentException("cannot run linear layers in " + dtype + "; expected F32, BF16 or F8_E4M3");
+    }
+    if (dtype == DType.F8_E4M3) {
+      // FP8 inference: the decoder's projections in E4M3 with per-row scales; lm_head stays
+      for (Linear l : model.linears()) {
+        l.quantizeFp8();
+      }
+      return;
+    }
     for (Linear l : model.linears()) {
       l.weight().set(l.weight().value().to(dtype));
     }
