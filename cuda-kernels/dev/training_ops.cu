@@ -191,6 +191,53 @@ int main(int argc, char** argv) {
             delete b;
         }
 
+    // BF16 matmul (the tensor-core path on sm_80+) at awkward shapes: M, N or
+    // K of 1, K not a multiple of the 32-wide K tile (with and without 16-byte
+    // aligned rows), M and N one past a 128 tile, and a batch whose BF16
+    // matrices start at odd addresses; every transpose; a, b or both BF16
+    // (the other F32, rounded on the fly); beta 0 and 1.
+    {
+        struct Case { int64_t batch, M, K, N; };
+        const Case cases[] = {{0, 1, 64, 96},   {0, 77, 64, 1},    {0, 64, 1, 80},  {0, 33, 33, 33},
+                              {0, 200, 136, 136}, {0, 129, 300, 257}, {3, 5, 7, 9}};
+        for (const Case& c : cases)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++) {
+                    std::vector<int64_t> ash = ta ? std::vector<int64_t>{c.K, c.M} : std::vector<int64_t>{c.M, c.K};
+                    std::vector<int64_t> bsh = tb ? std::vector<int64_t>{c.N, c.K} : std::vector<int64_t>{c.K, c.N};
+                    std::vector<int64_t> osh{c.M, c.N};
+                    if (c.batch) {
+                        ash.insert(ash.begin(), c.batch);
+                        bsh.insert(bsh.begin(), c.batch);
+                        osh.insert(osh.begin(), c.batch);
+                    }
+                    Pair* a = randn(ash, 11);
+                    Pair* b = randn(bsh, 12);
+                    Pair ab(NT_BF16, ash), bb(NT_BF16, bsh);
+                    CHECK(nt_convert(ab.h, a->h, nullptr));
+                    CHECK(nt_convert(bb.h, b->h, nullptr));
+                    ab.sync_to_device();
+                    bb.sync_to_device();
+                    Pair out(NT_F32, osh);
+                    for (int which = 0; which < 3; which++) {  // a BF16, b BF16, both
+                        const Pair& pa = which == 1 ? *a : ab;
+                        const Pair& pb = which == 0 ? *b : bb;
+                        const float beta = which == 2 ? 1.f : 0.f;
+                        CHECK(nt_fill_normal(out.h, 13, 0, 1));
+                        out.sync_to_device();
+                        CHECK(nt_matmul(out.h, pa.h, pb.h, ta, tb, 0.5f, beta));
+                        CHECK(nt_matmul(out.d, pa.d, pb.d, ta, tb, 0.5f, beta));
+                        char name[64];
+                        std::snprintf(name, sizeof name, "matmul-bf16 %s%lldx%lldx%lld t%d%d %s",
+                                      c.batch ? "3x" : "", (long long)c.M, (long long)c.K, (long long)c.N, ta, tb,
+                                      which == 0 ? "a16" : which == 1 ? "b16" : "ab16+C");
+                        compare(name, "out", out, reduction_tol(c.K));
+                    }
+                    delete a;
+                    delete b;
+                }
+    }
+
     // ------------------------------------------------- LayerNorm1P + RoPE
     {
         const int64_t N = 37, C = 200;
@@ -316,6 +363,13 @@ int main(int argc, char** argv) {
         T a(0, NT_F32, {M, K}), bb(0, NT_F32, {K, Nc}), c(0, NT_F32, {M, Nc});
         ms = time_ms([&] { CHECK(nt_matmul(c, a, bb, 0, 0, 1.f, 0.f)); }, 5);
         report_time("matmul_f32", "4096^3", ms, 0, 2.0 * M * K * Nc / 1e9);
+        T a16(0, NT_BF16, {M, K}), b16(0, NT_BF16, {K, Nc});  // random values (not whatever memory held)
+        CHECK(nt_fill_normal(a, 7, 0, 1));
+        CHECK(nt_fill_normal(bb, 8, 0, 1));
+        CHECK(nt_convert(a16, a, nullptr));
+        CHECK(nt_convert(b16, bb, nullptr));
+        ms = time_ms([&] { CHECK(nt_matmul(c, a16, b16, 0, 0, 1.f, 0.f)); }, 5);
+        report_time("matmul_bf16", "4096^3", ms, 0, 2.0 * M * K * Nc / 1e9);
     }
     std::printf("lab_training_ops: %s\n", g_failures ? "FAILED" : "all ok");
     return g_failures ? 1 : 0;

@@ -266,16 +266,6 @@ void rope(float* out, const float* in, const int64_t* pos, int64_t P, const floa
     Upload<float> f(inv_freq, rot / 2);
     if (p.ok() && f.ok()) ntc::rope(out, in, p.get(), P, f.get(), N, H, HD, rot, sign);
 }
-void fill_pattern(void* p, int64_t n, int elem_size, uint64_t pattern) { ntc::fill_pattern(p, n, elem_size, pattern); }
-void convert(void* out, int out_dtype, const void* in, int in_dtype, int64_t rows, int64_t cols, const float* scale,
-             int64_t nscale, bool encode) {
-    ntc::convert(out, out_dtype, in, in_dtype, rows, cols, scale, nscale, encode);
-}
-void compute_scales(float* scale, int64_t nscale, const void* in, int dtype, int64_t rows, int64_t cols, float fmax) {
-    ntc::compute_scales(scale, nscale, in, dtype, rows, cols, fmax);
-}
-double sum_squares(const void* in, int dtype, int64_t n) { return ntc::sum_squares(in, dtype, n); }
-
 int64_t first_bad_scale(const float* scale, int64_t nscale, float* bad) {
     std::vector<float> h((size_t)nscale);
     if (copy(h.data(), scale, nscale * 4) != NT_OK) {
@@ -323,19 +313,3 @@ int all_reduce(void* const* bufs, const int* devices, int n, int64_t count, int 
 
 }  // namespace gpu
 }  // namespace nt
-
-extern "C" {
-
-int nt_cuda_device_count(int* count) {
-    if (!count) return nt::fail(NT_ERR_ARGUMENT, "nt_cuda_device_count: count is null");
-    *count = nt::gpu::device_count();
-    return NT_OK;
-}
-
-const char* nt_cuda_info(void) {
-    return nt::gpu::info();
-}
-
-int nt_cuda_synchronize(int device) { return nt::gpu::synchronize(device); }
-
-}  // extern "C"

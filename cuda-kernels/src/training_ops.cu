@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "device.h"
 #include "numerics.h"
 #include "training_ops.cuh"
 
@@ -27,55 +28,37 @@ inline unsigned grid_for(int64_t n, int threads = kThreads) {
 
 #define GRID_STRIDE(i, n) for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
-// Block-wide reductions (blockDim.x a multiple of 32, at most 1024). Every
-// thread gets the result. sh: 32 floats of shared memory.
-__device__ float block_sum(float v, float* sh) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    const int w = threadIdx.x >> 5, l = threadIdx.x & 31;
-    __syncthreads();
-    if (l == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        float t = l < (int)(blockDim.x >> 5) ? sh[l] : 0.f;
-        for (int o = 16; o > 0; o >>= 1) t += __shfl_xor_sync(0xffffffffu, t, o);
-        if (l == 0) sh[0] = t;
-    }
-    __syncthreads();
-    return sh[0];
-}
-
 // Maximum ignoring NaN (as the CPU: NaN never compares greater).
 __device__ __forceinline__ float max_nonan(float a, float b) { return b > a ? b : a; }
 
-__device__ float block_max(float v, float* sh) {
-    for (int o = 16; o > 0; o >>= 1) v = max_nonan(v, __shfl_xor_sync(0xffffffffu, v, o));
-    const int w = threadIdx.x >> 5, l = threadIdx.x & 31;
-    __syncthreads();
-    if (l == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        float t = l < (int)(blockDim.x >> 5) ? sh[l] : -INFINITY;
-        for (int o = 16; o > 0; o >>= 1) t = max_nonan(t, __shfl_xor_sync(0xffffffffu, t, o));
-        if (l == 0) sh[0] = t;
-    }
-    __syncthreads();
-    return sh[0];
-}
+struct SumOp {
+    template <typename T>
+    __device__ __forceinline__ T operator()(T a, T b) const { return a + b; }
+};
+struct MaxOp {
+    __device__ __forceinline__ float operator()(float a, float b) const { return max_nonan(a, b); }
+};
 
-__device__ double block_sum_d(double v, double* sh) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+// Block-wide reduction (blockDim.x a multiple of 32, at most 1024); every
+// thread gets the result. sh: 32 values of shared memory.
+template <typename T, typename Op>
+__device__ T block_reduce(T v, T identity, T* sh, Op op) {
+    for (int o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     const int w = threadIdx.x >> 5, l = threadIdx.x & 31;
     __syncthreads();
     if (l == 0) sh[w] = v;
     __syncthreads();
     if (w == 0) {
-        double t = l < (int)(blockDim.x >> 5) ? sh[l] : 0.0;
-        for (int o = 16; o > 0; o >>= 1) t += __shfl_xor_sync(0xffffffffu, t, o);
+        T t = l < (int)(blockDim.x >> 5) ? sh[l] : identity;
+        for (int o = 16; o > 0; o >>= 1) t = op(t, __shfl_xor_sync(0xffffffffu, t, o));
         if (l == 0) sh[0] = t;
     }
     __syncthreads();
     return sh[0];
 }
+__device__ float block_sum(float v, float* sh) { return block_reduce(v, 0.f, sh, SumOp{}); }
+__device__ double block_sum_d(double v, double* sh) { return block_reduce(v, 0.0, sh, SumOp{}); }
+__device__ float block_max(float v, float* sh) { return block_reduce(v, -INFINITY, sh, MaxOp{}); }
 
 __device__ __forceinline__ float load_f32(const void* p, int dtype, int64_t i) {
     switch (dtype) {
@@ -400,6 +383,7 @@ __global__ void sum_squares_kernel(double* part, const void* in, int dtype, int6
 
 void gemm(const nt::GemmArgs& g, bool round_bf16) {
     if (g.M == 0 || g.N == 0) return;
+    if (round_bf16 && gemm_bf16_tc(g)) return;  // tensor cores (sm_80+)
     if ((g.M + BM - 1) / BM > 0x7fffffffLL || (g.N + BN - 1) / BN > 65535) {
         note(NT_ERR_UNSUPPORTED, "gemm: %lld columns exceed this kernel's grid (at most %d)", (long long)g.N,
              65535 * BN);
@@ -486,20 +470,29 @@ void rope(float* out, const float* in, const int64_t* pos, int64_t P, const floa
     rope_kernel<<<grid_for(N * H * HD), kThreads>>>(out, in, pos, P, inv_freq, N, H, HD, rot, sign);
     note_launch("rope");
 }
+}  // namespace ntc
+
+// The device layer's (native/src/device.h) fills, conversions and norms.
+namespace nt {
+namespace gpu {
+
+using ntc::grid_for;
+using ntc::kThreads;
+
 void fill_pattern(void* p, int64_t n, int elem_size, uint64_t pattern) {
     if (n == 0) return;
     switch (elem_size) {
-        case 1: fill_kernel<uint8_t><<<grid_for(n), kThreads>>>((uint8_t*)p, n, (uint8_t)pattern); break;
-        case 2: fill_kernel<uint16_t><<<grid_for(n), kThreads>>>((uint16_t*)p, n, (uint16_t)pattern); break;
-        case 4: fill_kernel<uint32_t><<<grid_for(n), kThreads>>>((uint32_t*)p, n, (uint32_t)pattern); break;
-        default: fill_kernel<uint64_t><<<grid_for(n), kThreads>>>((uint64_t*)p, n, pattern); break;
+        case 1: ntc::fill_kernel<uint8_t><<<grid_for(n), kThreads>>>((uint8_t*)p, n, (uint8_t)pattern); break;
+        case 2: ntc::fill_kernel<uint16_t><<<grid_for(n), kThreads>>>((uint16_t*)p, n, (uint16_t)pattern); break;
+        case 4: ntc::fill_kernel<uint32_t><<<grid_for(n), kThreads>>>((uint32_t*)p, n, (uint32_t)pattern); break;
+        default: ntc::fill_kernel<uint64_t><<<grid_for(n), kThreads>>>((uint64_t*)p, n, pattern); break;
     }
     note_launch("fill");
 }
 void convert(void* out, int out_dtype, const void* in, int in_dtype, int64_t rows, int64_t cols, const float* scale,
              int64_t nscale, bool encode) {
     if (rows * cols == 0) return;
-    convert_kernel<<<grid_for(rows * cols), kThreads>>>(out, out_dtype, in, in_dtype, rows, cols, scale, nscale,
+    ntc::convert_kernel<<<grid_for(rows * cols), kThreads>>>(out, out_dtype, in, in_dtype, rows, cols, scale, nscale,
                                                          encode);
     note_launch("convert");
 }
@@ -515,15 +508,15 @@ void compute_scales(float* scale, int64_t nscale, const void* in, int dtype, int
         note(NT_ERR_MEMORY, "compute_scales: scratch of %lld floats: %s", (long long)rows, cudaGetErrorString(e));
         return;
     }
-    row_amax_kernel<<<(unsigned)rows, kThreads>>>(amax, in, dtype, cols);
+    ntc::row_amax_kernel<<<(unsigned)rows, kThreads>>>(amax, in, dtype, cols);
     note_launch("compute_scales(rows)");
-    scales_kernel<<<1, 1024>>>(scale, nscale, amax, rows, fmax);
+    ntc::scales_kernel<<<1, 1024>>>(scale, nscale, amax, rows, fmax);
     note_launch("compute_scales");
     cudaFreeAsync(amax, 0);
 }
 double sum_squares(const void* in, int dtype, int64_t n) {
     if (n == 0) return 0.0;
-    const int64_t nb = (n + kSumBlock - 1) / kSumBlock;
+    const int64_t nb = (n + ntc::kSumBlock - 1) / ntc::kSumBlock;
     double* part = nullptr;
     cudaError_t e = cudaMallocAsync((void**)&part, sizeof(double) * (size_t)nb, 0);
     if (e != cudaSuccess) {
@@ -531,7 +524,7 @@ double sum_squares(const void* in, int dtype, int64_t n) {
         note(NT_ERR_MEMORY, "sum_squares: scratch: %s", cudaGetErrorString(e));
         return 0.0;
     }
-    sum_squares_kernel<<<(unsigned)nb, kThreads>>>(part, in, dtype, n);
+    ntc::sum_squares_kernel<<<(unsigned)nb, kThreads>>>(part, in, dtype, n);
     note_launch("sum_squares");
     std::vector<double> h((size_t)nb);
     e = cudaMemcpy(h.data(), part, sizeof(double) * (size_t)nb, cudaMemcpyDeviceToHost);
@@ -546,4 +539,5 @@ double sum_squares(const void* in, int dtype, int64_t n) {
     return total;
 }
 
-}  // namespace ntc
+}  // namespace gpu
+}  // namespace nt

@@ -1,7 +1,9 @@
 // The training ops on CUDA: the CPU engine's kernel contract (KernelTable in
 // native/src/engine.h) with device pointers. Index arrays here are device
 // arrays (dispatch.cu uploads the host ones). All launch on the legacy
-// default stream and record launch errors with nt::gpu::note_launch.
+// default stream and record launch errors with nt::gpu::note_launch. The
+// fills, conversions and norms are defined in training_ops.cu directly as the
+// device layer's functions (native/src/device.h).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +15,6 @@ namespace gpu {
 void note(int code, const char* fmt, ...);
 void note_launch(const char* kernel);
 void note_status(int rc);
-const char* info();
 }  // namespace gpu
 }  // namespace nt
 
@@ -22,6 +23,10 @@ namespace ntc {
 // C = alpha * op(A) op(B) + beta * C (beta == 0: C is not read). round_bf16:
 // inputs rounded to BF16 first (the engine's BF16 matmul contract).
 void gemm(const nt::GemmArgs& g, bool round_bf16);
+// The round_bf16 contract on tensor cores (gemm_tc.cu): launches and returns
+// true, or returns false without launching where it does not apply (below
+// sm_80, M or N == 0, dimensions beyond its 32-bit indices or grid).
+bool gemm_bf16_tc(const nt::GemmArgs& g);
 
 void layernorm1p_fwd(float* out, float* mean, float* rstd, const float* in, const float* w, const float* b, float eps,
                      int64_t N, int64_t C);
@@ -42,10 +47,5 @@ void embedding_fwd(float* out, const int64_t* ids, const float* w, int64_t N, in
 void embedding_bwd(float* dw, const float* dout, const int64_t* ids, int64_t N, int64_t C);
 void rope(float* out, const float* in, const int64_t* pos, int64_t P, const float* inv_freq, int64_t N, int64_t H,
           int64_t HD, int rot, float sign);
-void fill_pattern(void* p, int64_t n, int elem_size, uint64_t pattern);
-void convert(void* out, int out_dtype, const void* in, int in_dtype, int64_t rows, int64_t cols, const float* scale,
-             int64_t nscale, bool encode);
-void compute_scales(float* scale, int64_t nscale, const void* in, int dtype, int64_t rows, int64_t cols, float fmax);
-double sum_squares(const void* in, int dtype, int64_t n);
 
 }  // namespace ntc

@@ -36,6 +36,8 @@ namespace gpu {
 // True when this build has CUDA kernels (a device may still be absent).
 bool built();
 int device_count();
+// "no device: <why>", or the name of device 0 and the device count.
+const char* info();
 int set_device(int dev);
 // Device memory (zero-filled); NT_ERR_MEMORY / NT_ERR_DEVICE with a message.
 int alloc(void** p, int dev, int64_t nbytes);

@@ -14,6 +14,7 @@ int none(const char* what) {
 }  // namespace
 
 bool built() { return false; }
+const char* info() { return "no device: this build has no CUDA kernels (nvcc was not found)"; }
 int device_count() { return 0; }
 int set_device(int) { return none("set_device"); }
 int alloc(void** p, int, int64_t) {
@@ -42,17 +43,3 @@ int all_reduce(void* const*, const int*, int, int64_t, int, int) { return none("
 
 }  // namespace gpu
 }  // namespace nt
-
-extern "C" {
-
-int nt_cuda_device_count(int* count) {
-    if (!count) return nt::fail(NT_ERR_ARGUMENT, "nt_cuda_device_count: count is null");
-    *count = 0;
-    return NT_OK;
-}
-
-const char* nt_cuda_info(void) { return "no device: this build has no CUDA kernels (nvcc was not found)"; }
-
-int nt_cuda_synchronize(int device) { return nt::gpu::synchronize(device); }
-
-}  // extern "C"

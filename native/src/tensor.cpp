@@ -274,6 +274,16 @@ extern "C" {
 
 int nt_dtype_size(int dtype) { return dtype_size(dtype); }
 
+int nt_cuda_device_count(int* count) {
+    if (!count) return fail(NT_ERR_ARGUMENT, "nt_cuda_device_count: count is null");
+    *count = gpu::device_count();
+    return NT_OK;
+}
+
+const char* nt_cuda_info(void) { return gpu::info(); }
+
+int nt_cuda_synchronize(int device) { return gpu::synchronize(device); }
+
 int nt_tensor_new(nt_tensor** out, int dtype, int ndim, const int64_t* shape) {
     if (!out) return fail(NT_ERR_ARGUMENT, "nt_tensor_new: out is null");
     *out = nullptr;
