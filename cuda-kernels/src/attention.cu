@@ -77,6 +77,28 @@ __device__ __forceinline__ int warp_max_i(int x) {
     return x;
 }
 
+// acc[r][c] += sum over jj < nk of w_jj[r] * S[jj * ld + lane + 32 c], where
+// w_jj[r] is lane jj's w[r] (the warp holds one weight per key in its lanes,
+// and the head dimension across lanes in chunks of 32).
+template <int GR, int NC>
+__device__ __forceinline__ void accumulate_weighted_rows(float (&acc)[GR][NC], const float (&w)[GR], const float* S,
+                                                         int ld, int nk, int HD, int lane) {
+    for (int jj = 0; jj < nk; jj++) {
+        float wj[GR];
+#pragma unroll
+        for (int r = 0; r < GR; r++) wj[r] = __shfl_sync(0xffffffffu, w[r], jj);
+#pragma unroll
+        for (int c = 0; c < NC; c++) {
+            const int d = lane + 32 * c;
+            if (d < HD) {
+                const float x = S[jj * ld + d];
+#pragma unroll
+                for (int r = 0; r < GR; r++) acc[r][c] = fmaf(wj[r], x, acc[r][c]);
+            }
+        }
+    }
+}
+
 __device__ __forceinline__ int seq_len(const int64_t* lens, int b, int T) {
     int64_t l = lens ? lens[b] : (int64_t)T;
     return (int)(l < 0 ? 0 : (l > T ? T : l));
@@ -178,20 +200,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
             for (int c = 0; c < NC; c++) acc[r][c] *= alpha;
         }
-        for (int jj = 0; jj < GK; jj++) {
-            float pj[GR];
-#pragma unroll
-            for (int r = 0; r < GR; r++) pj[r] = __shfl_sync(0xffffffffu, p[r], jj);
-#pragma unroll
-            for (int c = 0; c < NC; c++) {
-                int d = lane + 32 * c;
-                if (d < HD) {
-                    float vv = Vs[jj * HD + d];
-#pragma unroll
-                    for (int r = 0; r < GR; r++) acc[r][c] = fmaf(pj[r], vv, acc[r][c]);
-                }
-            }
-        }
+        accumulate_weighted_rows<GR, NC>(acc, p, Vs, HD, GK, HD, lane);
     }
 
 #pragma unroll
@@ -469,20 +478,7 @@ __global__ void __launch_bounds__(kThreads)
             float p = vis ? expf(s[r] * scale - lrow[r]) : 0.f;
             ds[r] = p * (dp[r] - Drow[r]) * scale;
         }
-        for (int jj = 0; jj < GK; jj++) {
-            float dj[GR];
-#pragma unroll
-            for (int r = 0; r < GR; r++) dj[r] = __shfl_sync(0xffffffffu, ds[r], jj);
-#pragma unroll
-            for (int c = 0; c < NC; c++) {
-                int d = lane + 32 * c;
-                if (d < HD) {
-                    float kx = Ks[jj * ldk + d];
-#pragma unroll
-                    for (int r = 0; r < GR; r++) acc[r][c] = fmaf(dj[r], kx, acc[r][c]);
-                }
-            }
-        }
+        accumulate_weighted_rows<GR, NC>(acc, ds, Ks, ldk, GK, HD, lane);
     }
 #pragma unroll
     for (int r = 0; r < GR; r++) {
