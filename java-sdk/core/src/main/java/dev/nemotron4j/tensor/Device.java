@@ -21,7 +21,15 @@ public enum Device {
     this.ordinal = ordinal;
   }
 
-  private static final ThreadLocal<Device> CURRENT = ThreadLocal.withInitial(Device::configured);
+  // inherited: threads a task starts (workers, pools created inside a Device.use block) allocate
+  // where their parent does
+  private static final InheritableThreadLocal<Device> CURRENT =
+      new InheritableThreadLocal<>() {
+        @Override
+        protected Device initialValue() {
+          return configured();
+        }
+      };
 
   /** The engine's device number: -1 for the host, else the CUDA ordinal. */
   public int code() {
