@@ -9,6 +9,8 @@ Exits 0 with a message when torch or a GPU is missing."""
 import json
 import sys
 
+import peer_timing
+
 
 def main():
     try:
@@ -35,19 +37,7 @@ def main():
                 q, k.repeat_interleave(g, dim=1), v.repeat_interleave(g, dim=1), is_causal=True)
 
     def median_ms(fn, reps):
-        fn()
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(reps):
-            e0 = torch.cuda.Event(enable_timing=True)
-            e1 = torch.cuda.Event(enable_timing=True)
-            e0.record()
-            fn()
-            e1.record()
-            e1.synchronize()
-            times.append(e0.elapsed_time(e1))
-        times.sort()
-        return times[len(times) // 2]
+        return peer_timing.median_ms(torch, fn, reps)
 
     for hd in (128, 192):
         torch.manual_seed(0)

@@ -8,6 +8,8 @@ Exits 0 with a message when torch, a GPU or FP8 support is missing.
 import json
 import sys
 
+import peer_timing
+
 SHAPES = [
     (8192, 8192, 8192),
     (4096, 2688, 18432),
@@ -47,20 +49,7 @@ def main() -> int:
             r = torch._scaled_mm(a, bt, scale_a=sa, scale_b=sb, out_dtype=torch.bfloat16)
             return r[0] if isinstance(r, tuple) else r  # older torch returned (out, amax)
 
-        for _ in range(WARMUP):
-            run()
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(REPS):
-            e0 = torch.cuda.Event(enable_timing=True)
-            e1 = torch.cuda.Event(enable_timing=True)
-            e0.record()
-            run()
-            e1.record()
-            e1.synchronize()
-            times.append(e0.elapsed_time(e1))
-        times.sort()
-        ms = times[len(times) // 2]
+        ms = peer_timing.median_ms(torch, run, REPS, warmup=WARMUP)
         tflops = 2.0 * m * n * k / (ms * 1e-3) / 1e12
         print(json.dumps({"op": "fp8_gemm", "shape": f"{m}x{n}x{k}", "peer_tflops": round(tflops, 2)}), flush=True)
         del a, b, bt
