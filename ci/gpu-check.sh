@@ -57,8 +57,27 @@ else
 fi
 
 if command -v mvn >/dev/null; then
-  step "Java: GPU tests and the model fixtures on the GPU"
+  step "Java: build"
   mvn -B -q install -DskipTests >"$OUT/mvn-build.log" 2>&1 || fail "mvn install (see $OUT/mvn-build.log)"
+fi
+
+# The model fixture through the CLI on the GPU (needs no Maven once the CLI jar
+# and its lib/ exist, e.g. carried to a bare GPU machine): logits, loss and
+# every gradient against ../shared/fixtures/model within the README's tolerances.
+CLI=java-sdk/cli/target
+FIX=${NEMOTRON4J_SHARED:-$ROOT/../shared}/fixtures/model
+if [[ -f $CLI/nemotron4j-cli.jar && -d $FIX ]] && command -v java >/dev/null; then
+  step "model fixture forward + backward on the GPU (CLI)"
+  NEMOTRON4J_DEVICE=cuda timeout 120 java -cp "$CLI/nemotron4j-cli.jar:$CLI/lib/*" dev.nemotron4j.cli.Main forward \
+      --model "$FIX" --inputs "$FIX/expected.safetensors" --out "$OUT/fixture-gpu.safetensors" --backward \
+      >"$OUT/fixture-gpu.log" 2>&1 \
+    && python3 ci/compare_safetensors.py "$OUT/fixture-gpu.safetensors" "$FIX/expected.safetensors" >"$OUT/fixture-gpu.txt" \
+    || fail "model fixture on the GPU (see $OUT/fixture-gpu.log, $OUT/fixture-gpu.txt)"
+  tail -1 "$OUT/fixture-gpu.txt" >&2
+fi
+
+if command -v mvn >/dev/null; then
+  step "Java: GPU tests and the model fixtures on the GPU"
   (cd java-sdk/core && mvn -B test -Dnemotron4j.test.device=cuda \
       -Dtest='GpuParityTest,CausalLmFixtureTest,RewardFixtureTest,AlignmentFixtureTest' \
       -Dsurefire.failIfNoSpecifiedTests=false) >"$OUT/mvn-gpu-tests.log" 2>&1 || fail "GPU Java tests (see $OUT/mvn-gpu-tests.log)"

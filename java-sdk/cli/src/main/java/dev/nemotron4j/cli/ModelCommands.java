@@ -13,6 +13,7 @@ import dev.nemotron4j.model.NemotronRewardModel;
 import dev.nemotron4j.model.Presets;
 import dev.nemotron4j.nn.Parameter;
 import dev.nemotron4j.tensor.DType;
+import dev.nemotron4j.tensor.Device;
 import dev.nemotron4j.tensor.Scope;
 import dev.nemotron4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -48,7 +49,8 @@ final class ModelCommands {
         }
         lens = LmLoss.lengthsFromMask(mask.toLongArray(), b, t);
       }
-      return new Inputs(ids, lens);
+      // on the device the model runs on (the current one); the mapped file is on the host
+      return new Inputs(ids.device() == Device.current() ? ids : ids.to(Device.current()), lens);
     }
 
     Tensor lensTensor() {
