@@ -15,9 +15,11 @@
 //   lab_training_ops [--quick] [--json]
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -297,6 +299,7 @@ int main(int argc, char** argv) {
         CHECK(nt_cross_entropy_forward(lp.h, lse.h, logits->h, tg->h, -100));
         CHECK(nt_cross_entropy_forward(lp.d, lse.d, logits->d, tg->d, -100));
         compare("cross_entropy_fwd", "logprobs", lp, reduction_tol(V));
+        compare("cross_entropy_fwd", "lse", lse, reduction_tol(V));  // every row, the ignored one too
         Pair* g = randn({N}, 14);
         CHECK(nt_cross_entropy_backward(logits->h, g->h, logits->h, lse.h, tg->h, -100));  // in place
         CHECK(nt_cross_entropy_backward(logits->d, g->d, logits->d, lse.d, tg->d, -100));

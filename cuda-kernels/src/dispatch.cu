@@ -120,6 +120,7 @@ int alloc(void** p, int dev, int64_t nbytes) {
     }
     e = cudaMemset(*p, 0, (size_t)(nbytes > 0 ? nbytes : 1));
     if (e != cudaSuccess) {
+        cudaGetLastError();  // don't leave it for the next note_launch
         cudaFree(*p);
         *p = nullptr;
         return fail(NT_ERR_DEVICE, "cudaMemset on cuda:%d: %s", dev, cudaGetErrorString(e));

@@ -175,18 +175,27 @@ __global__ void layernorm_fwd_kernel(float* out, float* mean, float* rstd, const
 
 // Parameter gradients, one thread per channel walking the rows in order:
 // deterministic, coalesced across channels. Runs before the din kernel
-// because din may overwrite dout.
+// because din may overwrite dout. Mirrors the CPU's summation: partial sums
+// over fixed blocks of 64 rows, each added to dw / db in block order.
+constexpr int64_t kLnRowBlock = 64;  // RB of k_layernorm1p_bwd
 __global__ void layernorm_bwd_params_kernel(float* dw, float* db, const float* dout, const float* in,
                                             const float* mean, const float* rstd, int64_t N, int64_t C) {
     GRID_STRIDE(c, C) {
-        float sw = 0.f, sb = 0.f;
-        for (int64_t n = 0; n < N; n++) {
-            const float g = dout[n * C + c];
-            sw += g * (in[n * C + c] - mean[n]) * rstd[n];
-            sb += g;
+        float tw = dw ? dw[c] : 0.f, tb = db ? db[c] : 0.f;
+        for (int64_t n0 = 0; n0 < N; n0 += kLnRowBlock) {
+            const int64_t n1 = min(N, n0 + kLnRowBlock);
+            float sw = 0.f, sb = 0.f;
+            for (int64_t n = n0; n < n1; n++) {
+                const float g = dout[n * C + c];
+                const float xh = (in[n * C + c] - mean[n]) * rstd[n];
+                sw += g * xh;
+                sb += g;
+            }
+            tw += sw;
+            tb += sb;
         }
-        if (dw) dw[c] += sw;
-        if (db) db[c] += sb;
+        if (dw) dw[c] = tw;
+        if (db) db[c] = tb;
     }
 }
 
@@ -201,7 +210,7 @@ __global__ void layernorm_bwd_input_kernel(float* din, const float* dout, const 
     for (int64_t c = threadIdx.x; c < C; c += blockDim.x) {
         const float g = go[c] * (1.f + w[c]);
         s1 += g;
-        s2 += g * (x[c] - mu) * r;
+        s2 += g * ((x[c] - mu) * r);  // g * xhat, as the CPU
     }
     const float m1 = block_sum(s1, sh) / (float)C;
     const float m2 = block_sum(s2, sh) / (float)C;
@@ -245,8 +254,10 @@ __global__ void ce_bwd_kernel(float* dlogits, const float* dlogprobs, const floa
         if (t == ignore) {
             d[v] = 0.f;
         } else {
-            const float p = expf(x[v] - l);  // read before the (possibly aliasing) write
-            d[v] = g * ((v == t ? 1.f : 0.f) - p);
+            // read before the (possibly aliasing) write; as the CPU: p * -g,
+            // then + g at the target (no FMA contraction across the two)
+            const float dv = __fmul_rn(expf(x[v] - l), -g);
+            d[v] = v == t ? dv + g : dv;
         }
     }
 }
