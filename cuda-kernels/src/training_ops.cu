@@ -173,26 +173,35 @@ __global__ void layernorm_fwd_kernel(float* out, float* mean, float* rstd, const
     }
 }
 
-// Parameter gradients, one thread per channel walking the rows in order:
-// deterministic, coalesced across channels. Runs before the din kernel
-// because din may overwrite dout. Mirrors the CPU's summation: partial sums
-// over fixed blocks of 64 rows, each added to dw / db in block order.
+// Parameter gradients, in two deterministic stages that sum as the CPU does
+// (k_layernorm1p_bwd): stage 1 computes the partial sums over fixed blocks of
+// 64 rows, one (row block, channel) per thread, into scratch [blocks, 2, C];
+// stage 2 adds them to dw / db in block order, one channel per thread. Both
+// run before the din kernel, because din may overwrite dout.
 constexpr int64_t kLnRowBlock = 64;  // RB of k_layernorm1p_bwd
-__global__ void layernorm_bwd_params_kernel(float* dw, float* db, const float* dout, const float* in,
-                                            const float* mean, const float* rstd, int64_t N, int64_t C) {
+__global__ void layernorm_bwd_partials_kernel(float* part, const float* dout, const float* in, const float* mean,
+                                              const float* rstd, int64_t N, int64_t C, int64_t blk0) {
+    const int64_t blk = blk0 + blockIdx.y;
+    const int64_t n0 = blk * kLnRowBlock, n1 = min(N, n0 + kLnRowBlock);
+    for (int64_t c = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; c < C; c += (int64_t)gridDim.x * blockDim.x) {
+        float sw = 0.f, sb = 0.f;
+        for (int64_t n = n0; n < n1; n++) {
+            const float g = dout[n * C + c];
+            const float xh = (in[n * C + c] - mean[n]) * rstd[n];
+            sw += g * xh;
+            sb += g;
+        }
+        part[(blk * 2) * C + c] = sw;
+        part[(blk * 2 + 1) * C + c] = sb;
+    }
+}
+
+__global__ void layernorm_bwd_params_kernel(float* dw, float* db, const float* part, int64_t nblk, int64_t C) {
     GRID_STRIDE(c, C) {
         float tw = dw ? dw[c] : 0.f, tb = db ? db[c] : 0.f;
-        for (int64_t n0 = 0; n0 < N; n0 += kLnRowBlock) {
-            const int64_t n1 = min(N, n0 + kLnRowBlock);
-            float sw = 0.f, sb = 0.f;
-            for (int64_t n = n0; n < n1; n++) {
-                const float g = dout[n * C + c];
-                const float xh = (in[n * C + c] - mean[n]) * rstd[n];
-                sw += g * xh;
-                sb += g;
-            }
-            tw += sw;
-            tb += sb;
+        for (int64_t blk = 0; blk < nblk; blk++) {
+            tw += part[(blk * 2) * C + c];
+            tb += part[(blk * 2 + 1) * C + c];
         }
         if (dw) dw[c] = tw;
         if (db) db[c] = tb;
@@ -416,8 +425,24 @@ void layernorm1p_bwd(float* din, float* dw, float* db, const float* dout, const 
                      const float* mean, const float* rstd, int64_t N, int64_t C) {
     if (N == 0) return;
     if (dw || db) {
-        layernorm_bwd_params_kernel<<<grid_for(C), kThreads>>>(dw, db, dout, in, mean, rstd, N, C);
+        const int64_t nblk = (N + kLnRowBlock - 1) / kLnRowBlock;
+        float* part = nullptr;
+        cudaError_t e = cudaMallocAsync((void**)&part, sizeof(float) * (size_t)(nblk * 2 * C), 0);
+        if (e != cudaSuccess) {
+            cudaGetLastError();
+            note(NT_ERR_MEMORY, "layernorm1p_bwd: scratch of %lld floats: %s", (long long)(nblk * 2 * C),
+                 cudaGetErrorString(e));
+            return;
+        }
+        for (int64_t b0 = 0; b0 < nblk; b0 += 65535) {  // grid.y holds at most 65535 row blocks
+            dim3 grid((unsigned)std::min<int64_t>((C + kThreads - 1) / kThreads, 1024),
+                      (unsigned)std::min<int64_t>(nblk - b0, 65535));
+            layernorm_bwd_partials_kernel<<<grid, kThreads>>>(part, dout, in, mean, rstd, N, C, b0);
+            note_launch("layernorm1p_bwd_partials");
+        }
+        layernorm_bwd_params_kernel<<<grid_for(C), kThreads>>>(dw, db, part, nblk, C);
         note_launch("layernorm1p_bwd_params");
+        cudaFreeAsync(part, 0);
     }
     layernorm_bwd_input_kernel<<<(unsigned)N, kThreads>>>(din, dout, in, w, mean, rstd, C);
     note_launch("layernorm1p_bwd_input");
