@@ -3,22 +3,45 @@ package dev.nemotron4j.tensor;
 import java.util.Locale;
 
 /**
- * Where a tensor's memory lives, and where its kernels run: the host CPU or the first CUDA
- * device.
+ * Where a tensor's memory lives, and where its kernels run: the host CPU or a CUDA device
+ * ({@link #CUDA} is cuda:0, {@link #cuda(int)} any other).
  *
  * <p>New tensors go to the thread's current device ({@link #current()}). It starts as the
  * configured device: the system property {@code nemotron4j.device} or the environment variable
- * {@code NEMOTRON4J_DEVICE}, {@code cpu}, {@code cuda} or {@code auto} (the default: the GPU when
+ * {@code NEMOTRON4J_DEVICE}, {@code cpu}, {@code cuda}, {@code cuda:N} or {@code auto} (the default: the GPU when
  * one is present, the CPU otherwise). {@link #use(Device)} changes it for a block of code.
  */
-public enum Device {
-  CPU(-1),
-  CUDA(0);
+public final class Device {
+  /** Host memory; the CPU engine. */
+  public static final Device CPU = new Device(-1);
+  /** The first CUDA device (cuda:0). */
+  public static final Device CUDA = new Device(0);
+
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, Device> GPUS =
+      new java.util.concurrent.ConcurrentHashMap<>(java.util.Map.of(0, CUDA));
 
   private final int ordinal;
 
-  Device(int ordinal) {
+  private Device(int ordinal) {
     this.ordinal = ordinal;
+  }
+
+  /** CUDA device {@code ordinal} (one instance per ordinal, so {@code ==} compares devices). */
+  public static Device cuda(int ordinal) {
+    if (ordinal < 0) {
+      throw new IllegalArgumentException("CUDA device ordinal " + ordinal + " is negative");
+    }
+    return GPUS.computeIfAbsent(ordinal, Device::new);
+  }
+
+  /** True for a CUDA device. */
+  public boolean isCuda() {
+    return ordinal >= 0;
+  }
+
+  @Override
+  public String toString() {
+    return ordinal < 0 ? "cpu" : "cuda:" + ordinal;
   }
 
   // inherited: threads a task starts (workers, pools created inside a Device.use block) allocate
@@ -56,8 +79,10 @@ public enum Device {
    * restores the previous one).
    */
   public static Use use(Device device) {
-    if (device == CUDA && !cudaAvailable()) {
-      throw new IllegalStateException("no CUDA device: " + Engine.cudaInfo());
+    if (device.isCuda() && device.ordinal >= Engine.cudaDevices()) {
+      throw new IllegalStateException(
+          (cudaAvailable() ? "no CUDA device " + device + " (" + Engine.cudaDevices() + " present)" : "no CUDA device")
+              + ": " + Engine.cudaInfo());
     }
     Use u = new Use(CURRENT.get());
     CURRENT.set(device);
@@ -66,7 +91,16 @@ public enum Device {
 
   /** The device named by a setting value: cpu, cuda or auto. */
   public static Device parse(String name) {
-    switch (name.trim().toLowerCase(Locale.ROOT)) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    if (n.matches("cuda:\\d{1,4}")) {
+      Device d = cuda(Integer.parseInt(n.substring(5)));
+      if (d.ordinal >= Engine.cudaDevices()) {
+        throw new IllegalStateException("device '" + name + "' was asked for, but there are " + Engine.cudaDevices()
+            + " CUDA device(s): " + Engine.cudaInfo());
+      }
+      return d;
+    }
+    switch (n) {
       case "cpu":
         return CPU;
       case "cuda":
@@ -79,12 +113,12 @@ public enum Device {
       case "":
         return preferred();
       default:
-        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, cuda or auto");
+        throw new IllegalArgumentException("unknown device '" + name + "'; expected cpu, cuda, cuda:N or auto");
     }
   }
 
   static Device of(int code) {
-    return code < 0 ? CPU : CUDA;
+    return code < 0 ? CPU : cuda(code);
   }
 
   private static Device configured() {

@@ -174,6 +174,34 @@ class GpuParityTest {
   }
 
   @Test
+  void allReduceAcrossGpusRingAndNccl() {
+    int gpus = Engine.cudaDevices();
+    assumeTrue(gpus >= 2, "one GPU: the ring is checked on simulated ranks only");
+    try (Scope s = Scope.open()) {
+      List<Tensor> host = new ArrayList<>(), ring = new ArrayList<>(), nccl = new ArrayList<>();
+      for (int r = 0; r < gpus; r++) {
+        Tensor t = Tensor.randn(r + 1, 1f, 1 << 20);
+        host.add(t);
+        ring.add(t.to(Device.cuda(r)));
+        nccl.add(t.to(Device.cuda(r)));
+      }
+      Kernels.allReduce(host, Kernels.AllReduce.RING);
+      Kernels.allReduce(ring, Kernels.AllReduce.RING);
+      for (int r = 0; r < gpus; r++) {
+        assertNear("ring rank " + r, ring.get(r), host.get(0), red(gpus));
+      }
+      try {
+        Kernels.allReduce(nccl, Kernels.AllReduce.NCCL);
+        for (int r = 0; r < gpus; r++) {
+          assertNear("nccl rank " + r, nccl.get(r), host.get(0), red(gpus));
+        }
+      } catch (NativeException e) {
+        assertThat(e).hasMessageThat().contains("NCCL"); // not installed: a clear error
+      }
+    }
+  }
+
+  @Test
   void trainingOpsAgreeWithTheCpu() {
     try (Scope s = Scope.open()) {
       long n = 37, c = 200, vocab = 500;
@@ -210,7 +238,7 @@ class GpuParityTest {
       NativeException e = org.junit.jupiter.api.Assertions.assertThrows(NativeException.class, call);
       assertThat(e).hasMessageThat().contains("'b' is on cuda:0 but 'out' is on cpu");
       IllegalStateException h = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, b::buffer);
-      assertThat(h).hasMessageThat().contains("lives on CUDA");
+      assertThat(h).hasMessageThat().contains("lives on cuda:0");
     }
   }
 }

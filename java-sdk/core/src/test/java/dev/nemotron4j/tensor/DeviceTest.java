@@ -15,7 +15,9 @@ class DeviceTest {
     assertThat(Device.parse("cpu")).isEqualTo(Device.CPU);
     assertThat(Device.parse("auto")).isEqualTo(Device.preferred());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("tpu"));
-    assertThat(e).hasMessageThat().isEqualTo("unknown device 'tpu'; expected cpu, cuda or auto");
+    assertThat(e).hasMessageThat().isEqualTo("unknown device 'tpu'; expected cpu, cuda, cuda:N or auto");
+    IllegalStateException missing = assertThrows(IllegalStateException.class, () -> Device.parse("cuda:99"));
+    assertThat(missing).hasMessageThat().startsWith("device 'cuda:99' was asked for, but there are ");
   }
 
   @Test
@@ -37,6 +39,9 @@ class DeviceTest {
     assertThat(Engine.cudaInfo()).startsWith("no device");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> Device.use(Device.CUDA));
     assertThat(e).hasMessageThat().startsWith("no CUDA device: ");
+    assertThat(Device.cuda(0)).isSameInstanceAs(Device.CUDA);
+    assertThat(Device.cuda(3).toString()).isEqualTo("cuda:3");
+    assertThrows(IllegalStateException.class, () -> Device.use(Device.cuda(3)));
     NativeException n = assertThrows(NativeException.class, () -> Tensor.zerosOn(Device.CUDA, DType.F32, 4));
     assertThat(n).hasMessageThat().containsMatch("device 0 does not exist|no CUDA kernels");
     assertThat(Engine.liveTensors()).isAtLeast(0);
