@@ -155,8 +155,11 @@ struct PathDef {
     int path;
     const char* name;
 };
+// Path 4 is not in cuda_ops.h: fp8_gemm.cu's kFp8WgmmaBasic, the previous
+// Hopper kernel (128x128 tiles, one per CTA), kept as a reference point for
+// FP8_WGMMA (persistent, warp-specialized, 128x192 tiles).
 const PathDef kPaths[] = {{ntc::FP8_SIMT, "simt"}, {ntc::FP8_MMA_SYNC, "mma_sync"}, {ntc::FP8_WGMMA, "wgmma"},
-                          {ntc::FP8_AUTO, "auto"}};
+                          {4, "wgmma_basic"}, {ntc::FP8_AUTO, "auto"}};
 
 float bf16_bits_to_f32(uint16_t h) { return nt::bf16_to_f32(h); }
 
@@ -216,6 +219,11 @@ void run_case(const Operand& A, const Operand& B, int64_t M, int64_t N, int64_t 
     } else {
         Rng rng(12345 + (uint64_t)(M * 31 + N * 7 + K));
         for (int i = 0; i < n_samples; ++i) idx.push_back((int64_t)(rng.next() % (uint64_t)(M * N)));
+        // Plus the corners and the entries around the first tile edges (128 rows; 128 and 192 columns).
+        const int64_t rows[] = {0, 63, 64, 127, 128, M - 1}, cols[] = {0, 127, 128, 191, 192, N - 1};
+        for (int64_t r : rows)
+            for (int64_t c : cols)
+                if (r >= 0 && r < M && c >= 0 && c < N) idx.push_back(r * N + c);
     }
     std::vector<double> ref(idx.size());
     if (full) {
@@ -427,6 +435,15 @@ int main(int argc, char** argv) {
             make_operand(B, s.N, s.K, combos[c][1], /*per_row=*/c != 3, seed++);
             run_case(A, B, s.M, s.N, s.K, /*full=*/true, 0, {NT_F32, NT_BF16}, /*big=*/false);
         }
+    }
+    {
+        // More tiles than SMs (168 tiles of 128x192 for FP8_WGMMA: some CTAs run
+        // two, and their k-tile ring of 5 stages wraps across tiles: 2 x 4 k
+        // tiles), edges in M, N (1500 % 128, 2500 % 192) and K (400 % 128).
+        Operand A, B;
+        make_operand(A, 1500, 400, NT_F8_E4M3, true, seed++);
+        make_operand(B, 2500, 400, NT_F8_E5M2, true, seed++);
+        run_case(A, B, 1500, 2500, 400, /*full=*/true, 0, {NT_F32, NT_BF16}, /*big=*/false);
     }
 
     if (!quick) {
