@@ -18,12 +18,18 @@
 //    the larger of (a) rounding the exact result to BF16 and (b) for the
 //    forward output, a plain BF16 attention that rounds the probabilities to
 //    BF16 before P·V (as every BF16 attention does) and rounds the output.
+//    For the backward (dq, dk, dv), (b) is a plain BF16 backward that rounds
+//    P and dS to BF16 before the products (as the tensor-core backward and
+//    FlashAttention do) and rounds its outputs.
 //    Allowed max abs error = 2 * plain error + F32 accumulation slack
-//    (1e-5 * max |exact|).
+//    (1e-5 * max |exact|; for dq, dk, dv 1e-5 * the largest magnitude of the
+//    summed terms, sum |P (dP - D) scale| |k or q| with |dP - D| taken as
+//    |dP| + |D|: an exact gradient can cancel to 0, e.g. at T = 1, while F32
+//    rounding of dP - D does not).
 //  * F32 tensors (out, dq, dk, dv in F32; lse always): a plain F32
 //    implementation's error is estimated as 1e-5 relative to the tensor's
 //    largest magnitude: allowed max abs error = 2e-5 * max |exact| (lse:
-//    2e-5 * max(1, max |lse|)). Rows without a visible key must give out = 0
+//    2e-5 * max(1, max |lse|); dq, dk, dv: 2e-5 * the magnitude above). Rows without a visible key must give out = 0
 //    and lse = -inf exactly.
 #include <cstdarg>
 #include <cstdio>
@@ -107,8 +113,10 @@ static size_t esize(int dtype) { return dtype == NT_F32 ? 4 : 2; }
 static int g_failures = 0;
 
 // got vs exact; plain_err: extra plain-implementation error (BF16), or 0.
+// slack_ref: magnitude the F32 accumulation slack is relative to (0: max |exact|).
 static void check(const char* what, const char* tensor, const std::vector<float>& got,
-                  const std::vector<double>& exact, int dtype, double plain_extra, bool is_lse = false) {
+                  const std::vector<double>& exact, int dtype, double plain_extra, bool is_lse = false,
+                  double slack_ref = 0) {
     double maxref = 0, err = 0, round_err = 0;
     bool inf_mismatch = false;
     for (size_t i = 0; i < got.size(); i++) {
@@ -122,10 +130,11 @@ static void check(const char* what, const char* tensor, const std::vector<float>
         round_err = std::max(round_err, std::fabs(round_bf16(e) - e));
     }
     double allowed;
+    const double slack = std::max(maxref, slack_ref);
     if (dtype == NT_BF16 && !is_lse) {
-        allowed = 2.0 * std::max(round_err, plain_extra) + 1e-5 * maxref;
+        allowed = 2.0 * std::max(round_err, plain_extra) + 1e-5 * slack;
     } else {
-        allowed = 2e-5 * (is_lse ? std::max(1.0, maxref) : maxref);
+        allowed = 2e-5 * (is_lse ? std::max(1.0, maxref) : slack);
     }
     const bool ok = !inf_mismatch && err <= allowed;
     if (!ok) g_failures++;
@@ -195,15 +204,26 @@ static void ref_forward(const Shape& s, const std::vector<float>& q, const std::
 }
 
 // Exact backward in double from the given out and lse (as the kernel gets them).
+// pdq, pdk, pdv: the plain BF16 backward (P and dS rounded to BF16 before the
+// products; the caller rounds the sums). mdq, mdk, mdv: magnitudes of the
+// summed terms (|dP - D| as |dP| + |D|), for the F32 slack.
 static void ref_backward(const Shape& s, const std::vector<float>& q, const std::vector<float>& k,
                          const std::vector<float>& v, const std::vector<float>& dout, const std::vector<float>& out,
                          const std::vector<float>& lse, const std::vector<int64_t>& lens,
                          const std::vector<int64_t>& starts, double scale, std::vector<double>& dq,
-                         std::vector<double>& dk, std::vector<double>& dv) {
+                         std::vector<double>& dk, std::vector<double>& dv, std::vector<double>& pdq,
+                         std::vector<double>& pdk, std::vector<double>& pdv, std::vector<double>& mdq,
+                         std::vector<double>& mdk, std::vector<double>& mdv) {
     const int B = s.B, T = s.T, NH = s.NH, NKV = s.NKV, HD = s.HD, G = NH / NKV;
     dq.assign((size_t)B * T * NH * HD, 0.0);
     dk.assign((size_t)B * T * NKV * HD, 0.0);
     dv.assign(dk.size(), 0.0);
+    pdq.assign(dq.size(), 0.0);
+    pdk.assign(dk.size(), 0.0);
+    pdv.assign(dk.size(), 0.0);
+    mdq.assign(dq.size(), 0.0);
+    mdk.assign(dk.size(), 0.0);
+    mdv.assign(dk.size(), 0.0);
     for (int b = 0; b < B; b++)
         for (int h = 0; h < NH; h++) {
             const int kvh = h / G, len = (int)lens[b];
@@ -224,10 +244,18 @@ static void ref_backward(const Shape& s, const std::vector<float>& q, const std:
                     }
                     const double p = std::exp(sdot * scale - L);
                     const double ds = p * (dp - D) * scale;
+                    const double pb = round_bf16(p), dsb = round_bf16(ds);
+                    const double mag = p * (std::fabs(dp) + std::fabs(D)) * scale;
                     for (int x = 0; x < HD; x++) {
                         dq[ro + x] += ds * k[ko + x];
                         dk[ko + x] += ds * q[ro + x];
                         dv[ko + x] += p * dout[ro + x];
+                        pdq[ro + x] += dsb * k[ko + x];
+                        pdk[ko + x] += dsb * q[ro + x];
+                        pdv[ko + x] += pb * dout[ro + x];
+                        mdq[ro + x] += mag * std::fabs(k[ko + x]);
+                        mdk[ko + x] += mag * std::fabs(q[ro + x]);
+                        mdv[ko + x] += p * std::fabs(dout[ro + x]);
                     }
                 }
             }
@@ -310,23 +338,42 @@ static void run_case(const Case& c, std::mt19937& rng) {
     for (size_t i = 0; i < nl; i++) lse_in[i] = (float)lse_ref[i];
     upload(dO, out_in, dt);
     CUDA_CHECK(cudaMemcpy(dLse.p, lse_in.data(), nl * 4, cudaMemcpyHostToDevice));
-    std::vector<double> dq_ref, dk_ref, dv_ref;
-    ref_backward(s, q, k, v, dout, out_in, lse_in, lens, starts, scale, dq_ref, dk_ref, dv_ref);
+    std::vector<double> dq_ref, dk_ref, dv_ref, dq_pl, dk_pl, dv_pl, dq_mag, dk_mag, dv_mag;
+    ref_backward(s, q, k, v, dout, out_in, lse_in, lens, starts, scale, dq_ref, dk_ref, dv_ref, dq_pl, dk_pl, dv_pl,
+                 dq_mag, dk_mag, dv_mag);
+    // Plain BF16 backward error per tensor (its sums rounded to BF16), and the slack magnitudes.
+    auto plain_err = [&](const std::vector<double>& pl, const std::vector<double>& ex) {
+        double e = 0;
+        if (dt == NT_BF16)
+            for (size_t i = 0; i < ex.size(); i++) e = std::max(e, std::fabs(round_bf16(pl[i]) - ex[i]));
+        return e;
+    };
+    auto maxv = [](const std::vector<double>& x) {
+        double m = 0;
+        for (double e : x) m = std::max(m, e);
+        return m;
+    };
+    const double pe_q = plain_err(dq_pl, dq_ref), pe_k = plain_err(dk_pl, dk_ref), pe_v = plain_err(dv_pl, dv_ref);
+    const double mg_q = maxv(dq_mag), mg_k = maxv(dk_mag), mg_v = maxv(dv_mag);
+    const bool bwd_tc = !c.force_general && ntc::attn_detail::bwd_tc_applies(dt, HD);
+    printf("  backward path: %s\n", bwd_tc ? "tensor cores" : "general");
     // Poison the outputs: the kernel must overwrite every element.
     CUDA_CHECK(cudaMemset(dQ.p, 0x7f, dQ.bytes));
     CUDA_CHECK(cudaMemset(dK.p, 0x7f, dK.bytes));
     CUDA_CHECK(cudaMemset(dV.p, 0x7f, dV.bytes));
+    ntc::attn_detail::g_force_general = c.force_general;
     NT_CHECK(ntc::attention_backward(dQ.p, dK.p, dV.p, dout_.p, dO.p, (const float*)dLse.p, dq_.p, dk_.p, dv_.p, dt, a,
                                      nullptr));
     CUDA_CHECK(cudaDeviceSynchronize());
     std::vector<float> gq = download(dQ, nq, dt), gk = download(dK, nk, dt), gv = download(dV, nk, dt);
-    check(c.name, "dq", gq, dq_ref, dt, 0);
-    check(c.name, "dk", gk, dk_ref, dt, 0);
-    check(c.name, "dv", gv, dv_ref, dt, 0);
+    check(c.name, "dq", gq, dq_ref, dt, pe_q, false, mg_q);
+    check(c.name, "dk", gk, dk_ref, dt, pe_k, false, mg_k);
+    check(c.name, "dv", gv, dv_ref, dt, pe_v, false, mg_v);
     // Determinism: a second run gives the same bits.
     NT_CHECK(ntc::attention_backward(dQ.p, dK.p, dV.p, dout_.p, dO.p, (const float*)dLse.p, dq_.p, dk_.p, dv_.p, dt, a,
                                      nullptr));
     CUDA_CHECK(cudaDeviceSynchronize());
+    ntc::attn_detail::g_force_general = false;
     std::vector<float> gq2 = download(dQ, nq, dt), gk2 = download(dK, nk, dt), gv2 = download(dV, nk, dt);
     const bool same = memcmp(gq.data(), gq2.data(), nq * 4) == 0 && memcmp(gk.data(), gk2.data(), nk * 4) == 0 &&
                       memcmp(gv.data(), gv2.data(), nk * 4) == 0;
@@ -437,11 +484,22 @@ static void time_shape(int HD, bool json) {
     };
     const double tf = time_it(fwd, 10);
     const double tb = time_it(bwd, 3);
+    // The general (SIMT) backward for comparison where the tensor-core one applies.
+    double tbg = 0;
+    if (ntc::attn_detail::bwd_tc_applies(NT_BF16, HD)) {
+        ntc::attn_detail::g_force_general = true;
+        tbg = time_it(bwd, 1);
+        ntc::attn_detail::g_force_general = false;
+    }
     struct {
         const char* op;
         double ms, flops;
-    } rows[] = {{"attention_fwd", tf, fwd_flops}, {"attention_bwd", tb, bwd_flops}, {"attention_fwdbwd", tf + tb, fwd_flops + bwd_flops}};
+    } rows[] = {{"attention_fwd", tf, fwd_flops},
+                {"attention_bwd", tb, bwd_flops},
+                {"attention_fwdbwd", tf + tb, fwd_flops + bwd_flops},
+                {"attention_bwd_general", tbg, bwd_flops}};
     for (auto& r : rows) {
+        if (r.ms <= 0) continue;
         const double tflops = r.flops / (r.ms * 1e-3) / 1e12;
         if (json)
             printf("{\"op\":\"%s\",\"hd\":%d,\"T\":%d,\"B\":%d,\"NH\":%d,\"NKV\":%d,\"ms\":%.4f,\"tflops\":%.2f}\n", r.op, HD, T,
@@ -476,6 +534,11 @@ int main(int argc, char** argv) {
         {"t200-gqa8-hd128-bf16-general", {2, 200, 8, 1, 128}, H, {200, 150}, 24, true},
         {"t200-gqa12-hd192-bf16", {1, 200, 12, 1, 192}, H, {170}, 40, false},
         {"t200-gqa4-hd64-bf16", {2, 200, 8, 2, 64}, H, {131, 200}, 0, false},
+        {"t200-gqa4-hd64-bf16-general", {2, 200, 8, 2, 64}, H, {131, 200}, 0, true},
+        {"t130-gqa12-hd64-bf16-packed", {1, 130, 12, 1, 64}, H, {130}, 50, false},
+        {"t260-gqa2-hd128-bf16-short", {2, 260, 4, 2, 128}, H, {260, 61}, 0, false},
+        {"t64-hd128-bf16", {1, 64, 2, 2, 128}, H, {}, 0, false},
+        {"t2-hd64-bf16", {3, 2, 4, 4, 64}, H, {2, 1, 2}, 1, false},
         {"t200-gqa2-hd64-f32", {2, 200, 4, 2, 64}, F, {200, 77}, 30, false},
         {"t200-gqa1-hd192-f32", {1, 200, 2, 2, 192}, F, {}, 0, false},
         {"t150-hd7-f32", {1, 150, 4, 2, 7}, F, {100}, 16, false},

@@ -16,8 +16,8 @@
 //                   dK, dV accumulated in registers and written once.
 //                3. attn_bwd_dq: one block per (b, h, 16 queries); loops over
 //                   the key tiles; dQ accumulated in registers, written once.
-//                The general backward also serves BF16 (there is no
-//                tensor-core backward yet).
+//                The general backward serves F32, BF16 with other head
+//                dimensions (192 included) and misaligned pointers.
 //  * Tensor-core forward, BF16, HD in {64, 128, 192}, 16-byte aligned
 //    pointers, sm_80+: attn_fwd_tc, FA2 structure with
 //    mma.sync.m16n8k16 (BF16 in, F32 accumulate): 4 warps x 16 query rows
@@ -26,6 +26,14 @@
 //    by 16 bytes: conflict-free ldmatrix), causal tile skipping per block and
 //    per warp, per-element masking only on tiles that need it (diagonal,
 //    lens, starts), P rounded to BF16 for the P·V product (as FlashAttention).
+//  * Tensor-core backward, BF16, HD in {64, 128}, 16-byte aligned pointers,
+//    sm_80+: attn_bwd_delta, then attn_bwd_dkdv_tc (block = b, kv head, 64
+//    keys; warp = 16 keys; K/V resident in shared memory, Q/dO/lse/D/starts
+//    of the query tiles double-buffered; loops over the group's heads and the
+//    query tiles that can see the keys) and attn_bwd_dq_tc (block = b, head,
+//    64 queries; K/V tiles double-buffered). mma.sync.m16n8k16, F32
+//    accumulation, P and dS rounded to BF16 for the products (FA2);
+//    deterministic, no atomics. See the section's comment.
 //  * Decode (flash-decoding): attn_decode_split computes per (b, h, key
 //    chunk) a partial (max, sum, acc) in F32 scratch; attn_decode_combine
 //    merges the chunks.
@@ -748,6 +756,418 @@ __global__ void __launch_bounds__(kThreads)
     }
 }
 
+// ===================================================== tensor-core backward
+// BF16, HD in {64, 128} (sm_80+), FA2 structure, deterministic (no atomics).
+// Kernel 1 is attn_bwd_delta (D = rowsum(dout * out), F32). Then:
+//  * attn_bwd_dkdv_tc: block = (b*NKV + kvh, key tile of TB = 64 keys); warp
+//    w owns keys j0 + 16w .. +15 (the M dimension of every product), so the
+//    transposed products need no shared-memory transposes:
+//      S^T  = K_w Q^T      (A: K from smem, ldmatrix; B: Q rows, ldmatrix)
+//      dP^T = V_w dO^T
+//      P^T  = exp2(S^T * scale*log2e - lse*log2e)  (masked on boundary tiles)
+//      dS^T = P^T (dP^T - D) * scale
+//      dV  += bf16(P^T) dO,  dK += bf16(dS^T) Q   (B: ldmatrix.trans)
+//    K, V stay in shared memory; (Q, dO, lse, D, starts) of the query tiles
+//    are double-buffered (cp.async); the loop runs over every query tile
+//    t0 >= j0 (causal) and every head of the GQA group, dK and dV live in F32
+//    registers and are written once. QSUB: queries per inner step (register
+//    pressure).
+//  * attn_bwd_dq_tc: block = (b*NH + h, 64 queries), warp = 16 query rows
+//    (as the forward); Q and dO tiles in shared memory, K/V tiles of BKD keys
+//    double-buffered; S = Q K^T, dP = dO V^T, dS as above, dQ += bf16(dS) K.
+// Rows with lse = -inf (and rows past T) use lse*log2e = +inf: P = 0 exactly.
+constexpr int TB = 64;  // keys per dK/dV block; queries per query tile
+constexpr float kLog2e = 1.4426950408889634f;
+
+template <int HD>
+constexpr int tc_bwd_kv_smem() {
+    return 6 * TB * (HD + 8) * 2;  // K, V, 2 x (Q, dO), padded rows, bf16
+}
+template <int HD, int BKD>
+constexpr int tc_bwd_q_smem() {
+    return (2 * TB + 4 * BKD) * (HD + 8) * 2;  // Q, dO, 2 x (K, V)
+}
+
+template <int HD, int QSUB>
+__global__ void __launch_bounds__(kThreads)
+    attn_bwd_dkdv_tc(__nv_bfloat16* __restrict__ dk, __nv_bfloat16* __restrict__ dv, const float* __restrict__ D,
+                     const __nv_bfloat16* __restrict__ dout, const float* __restrict__ lse,
+                     const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k,
+                     const __nv_bfloat16* __restrict__ v, const int64_t* __restrict__ lens,
+                     const int64_t* __restrict__ starts, int T_, int NH, int NKV, float scale, float scale_log2) {
+    constexpr int LD = HD + 8, CH = HD / 8, KT = HD / 16, NO = HD / 8, NS = QSUB / 8;
+    static_assert(HD % 16 == 0 && QSUB % 16 == 0 && TB % QSUB == 0, "tile shape");
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    __nv_bfloat16* sK = reinterpret_cast<__nv_bfloat16*>(smem_raw);
+    __nv_bfloat16* sV = sK + TB * LD;
+    __nv_bfloat16* sQb = sV + TB * LD;  // buffer u: Q at sQb + 2u*TB*LD, dO at + TB*LD
+    __shared__ float s_l2[2][TB], s_D[2][TB];
+    __shared__ int s_st[2][TB];
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, c = lane & 3;
+    const int bk = blockIdx.x, b = bk / NKV, kvh = bk % NKV, G = NH / NKV;
+    const int j0 = blockIdx.y * TB;
+    const int jw0 = j0 + warp * 16;  // first key of the warp
+    const int len = seq_len(lens, b, T_);
+    const int nqt = (T_ - j0 + TB - 1) / TB;      // query tiles t0 = j0 + i*TB (t >= j is needed)
+    const int niters = j0 < len ? nqt * G : 0;    // tile-major, heads inner
+
+    {
+        const __nv_bfloat16* kbase = k + ((int64_t)b * T_ * NKV + kvh) * HD;
+        const __nv_bfloat16* vbase = v + ((int64_t)b * T_ * NKV + kvh) * HD;
+        const int64_t kstride = (int64_t)NKV * HD;
+        for (int i = tid; i < TB * CH; i += kThreads) {
+            const int r = i / CH, ch = i - r * CH, j = j0 + r;
+            const bool ok = j < T_;
+            const int64_t off = (int64_t)(ok ? j : 0) * kstride + ch * 8;
+            cp_async16(sK + r * LD + ch * 8, kbase + off, ok);
+            cp_async16(sV + r * LD + ch * 8, vbase + off, ok);
+        }
+        cp_async_commit();
+    }
+    const int64_t qstride = (int64_t)NH * HD;
+    auto load_q = [&](int it, int buf) {
+        const int hh = kvh * G + it % G, t0 = j0 + (it / G) * TB;
+        const __nv_bfloat16* qbase = q + ((int64_t)b * T_ * NH + hh) * HD;
+        const __nv_bfloat16* gbase = dout + ((int64_t)b * T_ * NH + hh) * HD;
+        __nv_bfloat16* dQ = sQb + 2 * buf * TB * LD;
+        __nv_bfloat16* dG = dQ + TB * LD;
+        for (int i = tid; i < TB * CH; i += kThreads) {
+            const int r = i / CH, ch = i - r * CH, t = t0 + r;
+            const bool ok = t < T_;
+            const int64_t off = (int64_t)(ok ? t : 0) * qstride + ch * 8;
+            cp_async16(dQ + r * LD + ch * 8, qbase + off, ok);
+            cp_async16(dG + r * LD + ch * 8, gbase + off, ok);
+        }
+        if (tid < TB) {
+            const int t = t0 + tid;
+            float l2 = INFINITY, dd = 0.f;
+            int st = INT_MAX;
+            if (t < T_) {
+                const int64_t row = ((int64_t)b * NH + hh) * T_ + t;
+                const float ls = lse[row];
+                if (ls != -INFINITY) l2 = ls * kLog2e;
+                dd = D[row];
+                st = row_start(starts, b, T_, t);
+            }
+            s_l2[buf][tid] = l2;
+            s_D[buf][tid] = dd;
+            s_st[buf][tid] = st;
+        }
+    };
+    if (niters > 0) load_q(0, 0);
+    cp_async_commit();
+
+    float adk[NO][4], adv[NO][4];
+#pragma unroll
+    for (int n = 0; n < NO; n++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) adk[n][e] = adv[n][e] = 0.f;
+
+    for (int it = 0; it < niters; it++) {
+        const int buf = it & 1;
+        if (it + 1 < niters) load_q(it + 1, buf ^ 1);
+        cp_async_commit();
+        cp_async_wait<1>();  // K/V and tile `it` landed (this thread's copies)
+        __syncthreads();     // everyone's copies and metadata visible
+        const int t0 = j0 + (it / G) * TB;
+        const __nv_bfloat16* cQ = sQb + 2 * buf * TB * LD;
+        const __nv_bfloat16* cG = cQ + TB * LD;
+        const float* l2s = s_l2[buf];
+        const float* Ds = s_D[buf];
+        const int* sts = s_st[buf];
+        // Warp-uniform: does any live query of the tile see a key of the warp,
+        // and does any pair need the per-element mask?
+        bool any = false;
+        int stmax = -1;
+#pragma unroll
+        for (int u = 0; u < 2; u++) {
+            const int r = lane + 32 * u, t = t0 + r, st = sts[r];
+            if (t < T_ && l2s[r] != INFINITY) {
+                stmax = max(stmax, st);
+                any = any || (st <= jw0 + 15 && t >= jw0);
+            }
+        }
+        any = __any_sync(0xffffffffu, any) && jw0 < len;
+        stmax = warp_max_i(stmax);
+        if (any) {
+            const bool need_mask = t0 < jw0 + 15 || jw0 + 16 > len || stmax > jw0;
+#pragma unroll
+            for (int qo = 0; qo < TB; qo += QSUB) {
+                float s[NS][4], dp[NS][4];
+#pragma unroll
+                for (int n = 0; n < NS; n++)
+#pragma unroll
+                    for (int e = 0; e < 4; e++) s[n][e] = dp[n][e] = 0.f;
+#pragma unroll
+                for (int kk = 0; kk < KT; kk++) {
+                    uint32_t ak[4], av[4];
+                    ldsm_x4(ak[0], ak[1], ak[2], ak[3], sK + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+                    ldsm_x4(av[0], av[1], av[2], av[3], sV + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+                    for (int np = 0; np < NS / 2; np++) {
+                        const int off = (qo + np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 +
+                                        ((lane >> 3) & 1) * 8;
+                        uint32_t b0, b1, b2, b3;
+                        ldsm_x4(b0, b1, b2, b3, cQ + off);
+                        mma_bf16(s[2 * np], ak, b0, b1);
+                        mma_bf16(s[2 * np + 1], ak, b2, b3);
+                        ldsm_x4(b0, b1, b2, b3, cG + off);
+                        mma_bf16(dp[2 * np], av, b0, b1);
+                        mma_bf16(dp[2 * np + 1], av, b2, b3);
+                    }
+                }
+                // s[n][e]: key jw0 + g + 8*(e >= 2), query row qo + n*8 + 2c + (e & 1) of the tile.
+#pragma unroll
+                for (int n = 0; n < NS; n++) {
+#pragma unroll
+                    for (int e = 0; e < 4; e++) {
+                        const int r = qo + n * 8 + 2 * c + (e & 1);
+                        s[n][e] = exp2f(fmaf(s[n][e], scale_log2, -l2s[r]));
+                    }
+                }
+                if (need_mask) {
+#pragma unroll
+                    for (int n = 0; n < NS; n++) {
+#pragma unroll
+                        for (int e = 0; e < 4; e++) {
+                            const int r = qo + n * 8 + 2 * c + (e & 1);
+                            const int j = jw0 + g + ((e >> 1) << 3), t = t0 + r;
+                            if (!(j >= sts[r] && j <= t && j < len)) s[n][e] = 0.f;
+                        }
+                    }
+                }
+#pragma unroll
+                for (int n = 0; n < NS; n++) {
+#pragma unroll
+                    for (int e = 0; e < 4; e++) {
+                        const int r = qo + n * 8 + 2 * c + (e & 1);
+                        dp[n][e] = s[n][e] * (dp[n][e] - Ds[r]) * scale;
+                    }
+                }
+                // dV += P^T dO, dK += dS^T Q (k = queries of the step).
+#pragma unroll
+                for (int kk = 0; kk < QSUB / 16; kk++) {
+                    uint32_t ap[4], ad[4];
+                    ap[0] = pack_bf16(s[2 * kk][0], s[2 * kk][1]);
+                    ap[1] = pack_bf16(s[2 * kk][2], s[2 * kk][3]);
+                    ap[2] = pack_bf16(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+                    ap[3] = pack_bf16(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+                    ad[0] = pack_bf16(dp[2 * kk][0], dp[2 * kk][1]);
+                    ad[1] = pack_bf16(dp[2 * kk][2], dp[2 * kk][3]);
+                    ad[2] = pack_bf16(dp[2 * kk + 1][0], dp[2 * kk + 1][1]);
+                    ad[3] = pack_bf16(dp[2 * kk + 1][2], dp[2 * kk + 1][3]);
+#pragma unroll
+                    for (int np = 0; np < HD / 16; np++) {
+                        const int off = (qo + kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 +
+                                        (lane >> 4) * 8;
+                        uint32_t b0, b1, b2, b3;
+                        ldsm_x4_t(b0, b1, b2, b3, cG + off);
+                        mma_bf16(adv[2 * np], ap, b0, b1);
+                        mma_bf16(adv[2 * np + 1], ap, b2, b3);
+                        ldsm_x4_t(b0, b1, b2, b3, cQ + off);
+                        mma_bf16(adk[2 * np], ad, b0, b1);
+                        mma_bf16(adk[2 * np + 1], ad, b2, b3);
+                    }
+                }
+            }
+        }
+        __syncthreads();  // the buffer is refilled by the next iteration
+    }
+    cp_async_wait<0>();
+
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        const int j = jw0 + g + 8 * half;
+        if (j >= T_) continue;
+        const int64_t off = (((int64_t)b * T_ + j) * NKV + kvh) * HD + 2 * c;
+#pragma unroll
+        for (int n = 0; n < NO; n++) {
+            *reinterpret_cast<__nv_bfloat162*>(dk + off + n * 8) =
+                __floats2bfloat162_rn(adk[n][2 * half], adk[n][2 * half + 1]);
+            *reinterpret_cast<__nv_bfloat162*>(dv + off + n * 8) =
+                __floats2bfloat162_rn(adv[n][2 * half], adv[n][2 * half + 1]);
+        }
+    }
+}
+
+template <int HD, int BKD>
+__global__ void __launch_bounds__(kThreads)
+    attn_bwd_dq_tc(__nv_bfloat16* __restrict__ dq, const float* __restrict__ D, const __nv_bfloat16* __restrict__ dout,
+                   const float* __restrict__ lse, const __nv_bfloat16* __restrict__ q,
+                   const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
+                   const int64_t* __restrict__ lens, const int64_t* __restrict__ starts, int T_, int NH, int NKV,
+                   float scale, float scale_log2) {
+    constexpr int LD = HD + 8, CH = HD / 8, KT = HD / 16, NO = HD / 8, NS = BKD / 8;
+    static_assert(HD % 16 == 0 && BKD % 16 == 0 && BKD >= 16, "tile shape");
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    __nv_bfloat16* sQ = reinterpret_cast<__nv_bfloat16*>(smem_raw);
+    __nv_bfloat16* sG = sQ + TB * LD;
+    __nv_bfloat16* sKV = sG + TB * LD;  // buffer u: K at sKV + 2u*BKD*LD, V at + BKD*LD
+    __shared__ int s_kmin[4];
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, c = lane & 3;
+    const int bh = blockIdx.x, b = bh / NH, h = bh % NH, kvh = h / (NH / NKV);
+    const int q0 = (gridDim.y - 1 - blockIdx.y) * TB;  // heaviest tiles first
+    const int len = seq_len(lens, b, T_);
+
+    const int tw0 = q0 + warp * 16;
+    const int tr0 = tw0 + g, tr1 = tr0 + 8;
+    const int st0 = tr0 < T_ ? row_start(starts, b, T_, tr0) : 0;
+    const int st1 = tr1 < T_ ? row_start(starts, b, T_, tr1) : 0;
+    float l20 = INFINITY, l21 = INFINITY, D0 = 0.f, D1 = 0.f;
+    if (tr0 < T_) {
+        const int64_t row = ((int64_t)b * NH + h) * T_ + tr0;
+        const float ls = lse[row];
+        if (ls != -INFINITY) l20 = ls * kLog2e;
+        D0 = D[row];
+    }
+    if (tr1 < T_) {
+        const int64_t row = ((int64_t)b * NH + h) * T_ + tr1;
+        const float ls = lse[row];
+        if (ls != -INFINITY) l21 = ls * kLog2e;
+        D1 = D[row];
+    }
+    const int swmin = warp_min_i(min(tr0 < T_ ? st0 : INT_MAX, tr1 < T_ ? st1 : INT_MAX));
+    const int swmax = warp_max_i(max(tr0 < T_ ? st0 : -1, tr1 < T_ ? st1 : -1));
+    const int twmax = min(tw0 + 15, T_ - 1);
+    if (lane == 0) s_kmin[warp] = swmin;
+    __syncthreads();
+    const int kstart = min(min(s_kmin[0], s_kmin[1]), min(s_kmin[2], s_kmin[3]));
+    const int kend = min(min(q0 + TB - 1, T_ - 1), len - 1);  // inclusive
+    const int jbegin = (kstart / BKD) * BKD;
+    const int ntiles = kend >= kstart ? (kend - jbegin) / BKD + 1 : 0;
+
+    const __nv_bfloat16* kbase = k + ((int64_t)b * T_ * NKV + kvh) * HD;
+    const __nv_bfloat16* vbase = v + ((int64_t)b * T_ * NKV + kvh) * HD;
+    const int64_t kstride = (int64_t)NKV * HD;
+    auto load_kv = [&](int j0, int buf) {
+        __nv_bfloat16* dK = sKV + 2 * buf * BKD * LD;
+        __nv_bfloat16* dV = dK + BKD * LD;
+        for (int i = tid; i < BKD * CH; i += kThreads) {
+            const int r = i / CH, ch = i - r * CH, j = j0 + r;
+            const bool ok = j < T_;
+            const int64_t off = (int64_t)(ok ? j : 0) * kstride + ch * 8;
+            cp_async16(dK + r * LD + ch * 8, kbase + off, ok);
+            cp_async16(dV + r * LD + ch * 8, vbase + off, ok);
+        }
+    };
+    {
+        const __nv_bfloat16* qbase = q + ((int64_t)b * T_ * NH + h) * HD;
+        const __nv_bfloat16* gbase = dout + ((int64_t)b * T_ * NH + h) * HD;
+        const int64_t qstride = (int64_t)NH * HD;
+        for (int i = tid; i < TB * CH; i += kThreads) {
+            const int r = i / CH, ch = i - r * CH, t = q0 + r;
+            const bool ok = t < T_;
+            const int64_t off = (int64_t)(ok ? t : 0) * qstride + ch * 8;
+            cp_async16(sQ + r * LD + ch * 8, qbase + off, ok);
+            cp_async16(sG + r * LD + ch * 8, gbase + off, ok);
+        }
+        cp_async_commit();
+        if (ntiles > 0) load_kv(jbegin, 0);
+        cp_async_commit();
+    }
+
+    float acc[NO][4];
+#pragma unroll
+    for (int n = 0; n < NO; n++) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+
+    for (int it = 0; it < ntiles; it++) {
+        const int j0 = jbegin + it * BKD, buf = it & 1;
+        if (it + 1 < ntiles) load_kv(j0 + BKD, buf ^ 1);
+        cp_async_commit();
+        cp_async_wait<1>();  // Q, dO and tile `it` landed
+        __syncthreads();
+        const __nv_bfloat16* cK = sKV + 2 * buf * BKD * LD;
+        const __nv_bfloat16* cV = cK + BKD * LD;
+        const bool skip = j0 > twmax || j0 + BKD - 1 < swmin || j0 >= len;
+        if (!skip) {
+            float s[NS][4], dp[NS][4];
+#pragma unroll
+            for (int n = 0; n < NS; n++)
+#pragma unroll
+                for (int e = 0; e < 4; e++) s[n][e] = dp[n][e] = 0.f;
+#pragma unroll
+            for (int kk = 0; kk < KT; kk++) {
+                uint32_t aq[4], ag[4];
+                ldsm_x4(aq[0], aq[1], aq[2], aq[3], sQ + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+                ldsm_x4(ag[0], ag[1], ag[2], ag[3], sG + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+                for (int np = 0; np < NS / 2; np++) {
+                    const int off = (np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 + ((lane >> 3) & 1) * 8;
+                    uint32_t b0, b1, b2, b3;
+                    ldsm_x4(b0, b1, b2, b3, cK + off);
+                    mma_bf16(s[2 * np], aq, b0, b1);
+                    mma_bf16(s[2 * np + 1], aq, b2, b3);
+                    ldsm_x4(b0, b1, b2, b3, cV + off);
+                    mma_bf16(dp[2 * np], ag, b0, b1);
+                    mma_bf16(dp[2 * np + 1], ag, b2, b3);
+                }
+            }
+            // s[n][e]: query tr0 (e < 2) or tr1, key j0 + n*8 + 2c + (e & 1).
+#pragma unroll
+            for (int n = 0; n < NS; n++) {
+                s[n][0] = exp2f(fmaf(s[n][0], scale_log2, -l20));
+                s[n][1] = exp2f(fmaf(s[n][1], scale_log2, -l20));
+                s[n][2] = exp2f(fmaf(s[n][2], scale_log2, -l21));
+                s[n][3] = exp2f(fmaf(s[n][3], scale_log2, -l21));
+            }
+            const bool need_mask = j0 + BKD - 1 > tw0 || j0 + BKD > len || j0 < swmax;
+            if (need_mask) {
+#pragma unroll
+                for (int n = 0; n < NS; n++) {
+#pragma unroll
+                    for (int e = 0; e < 4; e++) {
+                        const int j = j0 + n * 8 + 2 * c + (e & 1);
+                        const int t = e < 2 ? tr0 : tr1;
+                        const int st = e < 2 ? st0 : st1;
+                        if (!(j >= st && j <= t && j < len)) s[n][e] = 0.f;
+                    }
+                }
+            }
+#pragma unroll
+            for (int n = 0; n < NS; n++) {
+                dp[n][0] = s[n][0] * (dp[n][0] - D0) * scale;
+                dp[n][1] = s[n][1] * (dp[n][1] - D0) * scale;
+                dp[n][2] = s[n][2] * (dp[n][2] - D1) * scale;
+                dp[n][3] = s[n][3] * (dp[n][3] - D1) * scale;
+            }
+            // dQ += dS K (k = keys of the tile; B = K rows, transposed load).
+#pragma unroll
+            for (int kk = 0; kk < BKD / 16; kk++) {
+                uint32_t a[4];
+                a[0] = pack_bf16(dp[2 * kk][0], dp[2 * kk][1]);
+                a[1] = pack_bf16(dp[2 * kk][2], dp[2 * kk][3]);
+                a[2] = pack_bf16(dp[2 * kk + 1][0], dp[2 * kk + 1][1]);
+                a[3] = pack_bf16(dp[2 * kk + 1][2], dp[2 * kk + 1][3]);
+#pragma unroll
+                for (int np = 0; np < HD / 16; np++) {
+                    uint32_t b0, b1, b2, b3;
+                    ldsm_x4_t(b0, b1, b2, b3,
+                              cK + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 + (lane >> 4) * 8);
+                    mma_bf16(acc[2 * np], a, b0, b1);
+                    mma_bf16(acc[2 * np + 1], a, b2, b3);
+                }
+            }
+        }
+        __syncthreads();  // the buffer is refilled by the next iteration
+    }
+    cp_async_wait<0>();
+
+    if (tr0 < T_) {
+        __nv_bfloat16* row = dq + (((int64_t)b * T_ + tr0) * NH + h) * HD + 2 * c;
+#pragma unroll
+        for (int n = 0; n < NO; n++)
+            *reinterpret_cast<__nv_bfloat162*>(row + n * 8) = __floats2bfloat162_rn(acc[n][0], acc[n][1]);
+    }
+    if (tr1 < T_) {
+        __nv_bfloat16* row = dq + (((int64_t)b * T_ + tr1) * NH + h) * HD + 2 * c;
+#pragma unroll
+        for (int n = 0; n < NO; n++)
+            *reinterpret_cast<__nv_bfloat162*>(row + n * 8) = __floats2bfloat162_rn(acc[n][2], acc[n][3]);
+    }
+}
+
 // ================================================================ decode
 // Partial results of one (b, h, key chunk): max m, sum l, acc[HD] (F32).
 template <typename T, int NC>
@@ -896,6 +1316,34 @@ cudaError_t fwd_tc(__nv_bfloat16* out, float* lse, const __nv_bfloat16* q, const
     return cudaGetLastError();
 }
 
+template <int HD, int QSUB, int BKD>
+cudaError_t bwd_tc(__nv_bfloat16* dq, __nv_bfloat16* dk, __nv_bfloat16* dv, const __nv_bfloat16* dout,
+                   const __nv_bfloat16* out, const float* lse, const __nv_bfloat16* q, const __nv_bfloat16* k,
+                   const __nv_bfloat16* v, const Attn& a, float* D, cudaStream_t st) {
+    const int64_t rows = a.B * a.T * a.NH;
+    attn_bwd_delta<__nv_bfloat16><<<(unsigned)((rows + 3) / 4), kThreads, 0, st>>>(D, dout, out, rows, (int)a.T,
+                                                                                    (int)a.NH, (int)a.HD);
+    cudaError_t e = cudaGetLastError();
+    if (e != cudaSuccess) return e;
+    const float scale_log2 = a.scale * kLog2e;
+    const unsigned tiles = (unsigned)((a.T + TB - 1) / TB);
+
+    constexpr int smem_kv = tc_bwd_kv_smem<HD>();
+    auto kkv = attn_bwd_dkdv_tc<HD, QSUB>;
+    if ((e = cudaFuncSetAttribute(kkv, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_kv)) != cudaSuccess) return e;
+    kkv<<<dim3((unsigned)(a.B * a.NKV), tiles), kThreads, smem_kv, st>>>(
+        dk, dv, D, dout, lse, q, k, v, a.lens, a.starts, (int)a.T, (int)a.NH, (int)a.NKV, a.scale, scale_log2);
+    if ((e = cudaGetLastError()) != cudaSuccess) return e;
+
+    constexpr int smem_q = tc_bwd_q_smem<HD, BKD>();
+    auto kq = attn_bwd_dq_tc<HD, BKD>;
+    if ((e = cudaFuncSetAttribute(kq, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_q)) != cudaSuccess) return e;
+    kq<<<dim3((unsigned)(a.B * a.NH), tiles), kThreads, smem_q, st>>>(dq, D, dout, lse, q, k, v, a.lens, a.starts,
+                                                                      (int)a.T, (int)a.NH, (int)a.NKV, a.scale,
+                                                                      scale_log2);
+    return cudaGetLastError();
+}
+
 template <typename T, int NC>
 cudaError_t decode_typed(void* out, const void* q, const void* kc, const void* vc, const int64_t* lens, int64_t B,
                          int64_t S, int64_t NH, int64_t NKV, int64_t HD, float scale, cudaStream_t st) {
@@ -968,6 +1416,13 @@ inline bool device_has_sm80() {
     return major >= 8;
 }
 
+// The tensor-core backward applies (pointer alignment aside): BF16, HD 64 or
+// 128, sm_80+. HD 192 stays on the general backward: attn_bwd_dkdv_tc<192, 16>
+// needs more than 255 registers (spills).
+inline bool bwd_tc_applies(int dtype, int64_t HD) {
+    return dtype == NT_BF16 && !g_force_general && (HD == 64 || HD == 128) && device_has_sm80();
+}
+
 inline int check_common(const char* fn, int dtype, const Attn& a) {
     if (dtype != NT_F32 && dtype != NT_BF16) return nt::fail(NT_ERR_DTYPE, "%s: dtype %d (want F32 or BF16)", fn, dtype);
     if (a.HD < 1 || a.HD > 256)
@@ -1020,7 +1475,17 @@ int attention_backward(void* dq, void* dk, void* dv, const void* dout, const voi
     if (e != cudaSuccess)
         return nt::fail(NT_ERR_MEMORY, "attention_backward: scratch of %lld floats: %s", (long long)(a.B * a.NH * a.T),
                         cudaGetErrorString(e));
-    if (dtype == NT_F32) {
+    const bool tc = bwd_tc_applies(dtype, a.HD) && aligned16(dq) && aligned16(dk) && aligned16(dv) &&
+                    aligned16(dout) && aligned16(q) && aligned16(k) && aligned16(v);
+    if (tc) {
+        using B16 = __nv_bfloat16;
+        if (a.HD == 64)
+            e = bwd_tc<64, 64, 64>((B16*)dq, (B16*)dk, (B16*)dv, (const B16*)dout, (const B16*)out, lse,
+                                   (const B16*)q, (const B16*)k, (const B16*)v, a, D, st);
+        else
+            e = bwd_tc<128, 32, 64>((B16*)dq, (B16*)dk, (B16*)dv, (const B16*)dout, (const B16*)out, lse,
+                                    (const B16*)q, (const B16*)k, (const B16*)v, a, D, st);
+    } else if (dtype == NT_F32) {
         NTC_NC_SWITCH(a.HD, bwd_general_f32, dq, dk, dv, dout, out, lse, q, k, v, a, D, st)
     } else {
         NTC_NC_SWITCH(a.HD, bwd_general_bf16, dq, dk, dv, dout, out, lse, q, k, v, a, D, st)
