@@ -95,31 +95,35 @@ __device__ __forceinline__ float gemm_load(const void* p, int dtype, int64_t idx
     return nt::bf16_to_f32(static_cast<const uint16_t*>(p)[idx]);
 }
 
+// Element e (of BK x 64) of a tile of op(X) [rows, K] into S[k][row]: X is stored
+// with k contiguous (kc: X[row * ld + k]) or with rows contiguous
+// (X[k * ld + row]); the element order follows memory so loads coalesce.
+__device__ __forceinline__ void gemm_tile_load(float (*S)[BM + 1], const void* X, int dtype, int64_t ld, bool kc,
+                                               int64_t R, int64_t K, int64_t r0, int64_t k0, int e, bool round_bf16) {
+    int rr, kk;
+    if (kc) {
+        kk = e % BK;
+        rr = e / BK;
+    } else {
+        rr = e % BM;
+        kk = e / BM;
+    }
+    const int64_t r = r0 + rr, k = k0 + kk;
+    S[kk][rr] = (r < R && k < K) ? gemm_load(X, dtype, kc ? r * ld + k : k * ld + r, round_bf16) : 0.f;
+}
+
 __global__ void __launch_bounds__(256) gemm_kernel(nt::GemmArgs g, bool round_bf16) {
     __shared__ float As[BK][BM + 1];
-    __shared__ float Bs[BK][BN + 1];
+    __shared__ float Bs[BK][BN + 1];  // BN == BM: one loader serves both
+    static_assert(BN == BM, "gemm_tile_load assumes square tiles");
     const int tid = threadIdx.x, tx = tid & 15, ty = tid >> 4;
     const int64_t m0 = (int64_t)blockIdx.x * BM, n0 = (int64_t)blockIdx.y * BN;
     float acc[4][4] = {};
     for (int64_t k0 = 0; k0 < g.K; k0 += BK) {
         for (int r = 0; r < 4; r++) {
             const int e = tid + 256 * r;
-            // A tile: element (m, k) of op(A)
-            int mm, kk;
-            if (g.trans_a) { mm = e % BM; kk = e / BM; }   // A stored [K, M]: m contiguous
-            else { kk = e % BK; mm = e / BK; }             // A stored [M, K]: k contiguous
-            const int64_t m = m0 + mm, k = k0 + kk;
-            As[kk][mm] = (m < g.M && k < g.K)
-                             ? gemm_load(g.A, g.a_dtype, g.trans_a ? k * g.lda + m : m * g.lda + k, round_bf16)
-                             : 0.f;
-            // B tile: element (k, n) of op(B)
-            int nn;
-            if (g.trans_b) { kk = e % BK; nn = e / BK; }   // B stored [N, K]: k contiguous
-            else { nn = e % BN; kk = e / BN; }             // B stored [K, N]: n contiguous
-            const int64_t n = n0 + nn, k2 = k0 + kk;
-            Bs[kk][nn] = (n < g.N && k2 < g.K)
-                             ? gemm_load(g.B, g.b_dtype, g.trans_b ? n * g.ldb + k2 : k2 * g.ldb + n, round_bf16)
-                             : 0.f;
+            gemm_tile_load(As, g.A, g.a_dtype, g.lda, !g.trans_a, g.M, g.K, m0, k0, e, round_bf16);  // A [M, K] or [K, M]
+            gemm_tile_load(Bs, g.B, g.b_dtype, g.ldb, g.trans_b, g.N, g.K, n0, k0, e, round_bf16);   // B [N, K] or [K, N]
         }
         __syncthreads();
 #pragma unroll
