@@ -108,6 +108,19 @@ int call(Impl impl, void* const* bufs, const int* devs, int n, int64_t count, in
     return ntc::nccl_all_reduce(bufs, devs, n, count, dtype);
 }
 
+// Element i of a host copy of an F32 or BF16 buffer, as double.
+static double element(const unsigned char* y, int dtype, int64_t i) {
+    if (dtype == NT_F32) {
+        float f;
+        std::memcpy(&f, y + i * 4, 4);
+        return f;
+    }
+    uint16_t h;
+    std::memcpy(&h, y + i * 2, 2);
+    return bf16_to_f32(h);
+}
+
+
 // One correctness case. misalign: buffers start one element past a 256-byte
 // boundary (the kernels' scalar path).
 void check(Impl impl, const std::vector<int>& devs, int64_t count, int dtype, int64_t chunk, bool staged,
@@ -161,16 +174,7 @@ void check(Impl impl, const std::vector<int>& devs, int64_t count, int dtype, in
         const unsigned char* y = r == 0 ? first.data() : got.data();
         int64_t bad = 0, first_bad = -1;
         for (int64_t i = 0; i < count; ++i) {
-            double v;
-            if (dtype == NT_F32) {
-                float f;
-                std::memcpy(&f, y + i * 4, 4);
-                v = f;
-            } else {
-                uint16_t h;
-                std::memcpy(&h, y + i * 2, 2);
-                v = bf16_to_f32(h);
-            }
+            const double v = element(y, dtype, i);
             const double err = std::fabs(v - ref[(size_t)i]);
             const double tol = factor * asum[(size_t)i];
             if (!(err <= tol)) {
@@ -181,16 +185,7 @@ void check(Impl impl, const std::vector<int>& devs, int64_t count, int dtype, in
         }
         if (bad) {
             ok = false;
-            double v;
-            if (dtype == NT_F32) {
-                float f;
-                std::memcpy(&f, y + first_bad * 4, 4);
-                v = f;
-            } else {
-                uint16_t h;
-                std::memcpy(&h, y + first_bad * 2, 2);
-                v = bf16_to_f32(h);
-            }
+            const double v = element(y, dtype, first_bad);
             char b[256];
             std::snprintf(b, sizeof b, "rank %d: %lld elements out of tolerance, first [%lld] = %.9g, ref %.9g, tol %.3g", r,
                           (long long)bad, (long long)first_bad, v, ref[(size_t)first_bad],
