@@ -538,6 +538,200 @@ __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
 
 constexpr int TQ = 64;  // queries per block (4 warps x 16 rows)
 
+// ----------------------------------- pieces shared by the tensor-core kernels
+// Tiles in shared memory are row-major bf16 with padded rows of LD = HD + 8
+// elements. Fragment layouts: see the comment above attn_fwd_tc.
+
+// cp.async of ROWS rows (global rows r0 + r, stride `stride` elements, HD
+// bf16 each) of two tensors with the same row index into two padded tiles;
+// rows >= T_ are zero-filled (nothing read).
+template <int ROWS, int HD>
+__device__ __forceinline__ void cp_async_rows2(__nv_bfloat16* dA, __nv_bfloat16* dB, const __nv_bfloat16* aBase,
+                                               const __nv_bfloat16* bBase, int64_t stride, int r0, int T_, int tid) {
+    constexpr int LD = HD + 8, CH = HD / 8;
+    for (int i = tid; i < ROWS * CH; i += kThreads) {
+        const int r = i / CH, ch = i - r * CH, j = r0 + r;
+        const bool ok = j < T_;
+        const int64_t off = (int64_t)(ok ? j : 0) * stride + ch * 8;
+        cp_async16(dA + r * LD + ch * 8, aBase + off, ok);
+        cp_async16(dB + r * LD + ch * 8, bBase + off, ok);
+    }
+}
+
+// A operand (16 rows from row0, k-step kk) of a padded tile, ldmatrix.
+template <int LD>
+__device__ __forceinline__ void ldsm_a(uint32_t (&a)[4], const __nv_bfloat16* tile, int row0, int kk, int lane) {
+    ldsm_x4(a[0], a[1], a[2], a[3], tile + (row0 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+}
+// Element offset of the ldmatrix.x4 that loads the B operands of two n-tiles
+// from tile rows (B = rows^T): m0: rows r0 + np*16 + 0..7, k kk*16 + 0..7;
+// m1: same rows, k +8; m2: rows +8..15, k +0..7; m3: rows +8..15, k +8..15.
+template <int LD>
+__device__ __forceinline__ int ldsm_b_off(int r0, int np, int kk, int lane) {
+    return (r0 + np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 + ((lane >> 3) & 1) * 8;
+}
+// Element offset of the ldmatrix.x4.trans that loads the B operands of two
+// n-tiles from tile rows used as k (B = rows): m0: rows r0 + kk*16 + 0..7 x
+// cols np*16 + 0..7; m1: rows +8..15 x cols +0..7; m2: rows +0..7 x cols
+// +8..15; m3: rows +8..15 x cols +8..15.
+template <int LD>
+__device__ __forceinline__ int ldsm_bt_off(int r0, int kk, int np, int lane) {
+    return (r0 + kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 + (lane >> 4) * 8;
+}
+// A operand of k-step kk from C fragments x (k = the n-tiles 2kk, 2kk+1), bf16.
+template <int NS>
+__device__ __forceinline__ void pack_a_bf16(uint32_t (&a)[4], const float (&x)[NS][4], int kk) {
+    a[0] = pack_bf16(x[2 * kk][0], x[2 * kk][1]);
+    a[1] = pack_bf16(x[2 * kk][2], x[2 * kk][3]);
+    a[2] = pack_bf16(x[2 * kk + 1][0], x[2 * kk + 1][1]);
+    a[3] = pack_bf16(x[2 * kk + 1][2], x[2 * kk + 1][3]);
+}
+
+// acc[2np], acc[2np+1] += a * (the B operands of two n-tiles, one ldmatrix.x4
+// at p; .trans where TRANS).
+template <bool TRANS, int N>
+__device__ __forceinline__ void ldsm_mma2(float (&acc)[N][4], int np, const uint32_t (&a)[4], const __nv_bfloat16* p) {
+    uint32_t b0, b1, b2, b3;
+    if (TRANS)
+        ldsm_x4_t(b0, b1, b2, b3, p);
+    else
+        ldsm_x4(b0, b1, b2, b3, p);
+    mma_bf16(acc[2 * np], a, b0, b1);
+    mma_bf16(acc[2 * np + 1], a, b2, b3);
+}
+
+// s = A B^T: A fragments of KT k-steps in registers, B = NS*8 tile rows.
+template <int KT, int NS, int LD>
+__device__ __forceinline__ void scores_qk(float (&s)[NS][4], const uint32_t (&af)[KT][4], const __nv_bfloat16* tB,
+                                          int lane) {
+#pragma unroll
+    for (int n = 0; n < NS; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < KT; kk++) {
+#pragma unroll
+        for (int np = 0; np < NS / 2; np++) ldsm_mma2<false>(s, np, af[kk], tB + ldsm_b_off<LD>(0, np, kk, lane));
+    }
+}
+// s = A1 B1^T and dp = A2 B2^T, interleaved per n-tile pair: A1, A2 = 16
+// rows from row a0 of tA1, tA2; B1, B2 = NS*8 rows from row r0 of tB1, tB2.
+template <int KT, int NS, int LD>
+__device__ __forceinline__ void scores_qk2(float (&s)[NS][4], float (&dp)[NS][4], const __nv_bfloat16* tA1,
+                                           const __nv_bfloat16* tA2, const __nv_bfloat16* tB1,
+                                           const __nv_bfloat16* tB2, int a0, int r0, int lane) {
+#pragma unroll
+    for (int n = 0; n < NS; n++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) s[n][e] = dp[n][e] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < KT; kk++) {
+        uint32_t a1[4], a2[4];
+        ldsm_a<LD>(a1, tA1, a0, kk, lane);
+        ldsm_a<LD>(a2, tA2, a0, kk, lane);
+#pragma unroll
+        for (int np = 0; np < NS / 2; np++) {
+            const int off = ldsm_b_off<LD>(r0, np, kk, lane);
+            ldsm_mma2<false>(s, np, a1, tB1 + off);
+            ldsm_mma2<false>(dp, np, a2, tB2 + off);
+        }
+    }
+}
+
+// acc += bf16(p) * tile: p = C fragments of 16 rows x NS*8 columns (the k of
+// the product), tile = NS*8 rows x HD columns via ldmatrix.trans.
+template <int NS, int HD, int LD>
+__device__ __forceinline__ void mma_rows_times_tile_t(float (&acc)[HD / 8][4], const float (&p)[NS][4],
+                                                      const __nv_bfloat16* tile, int lane) {
+#pragma unroll
+    for (int kk = 0; kk < NS / 2; kk++) {
+        uint32_t a[4];
+        pack_a_bf16<NS>(a, p, kk);
+#pragma unroll
+        for (int np = 0; np < HD / 16; np++) ldsm_mma2<true>(acc, np, a, tile + ldsm_bt_off<LD>(0, kk, np, lane));
+    }
+}
+// The same for two products sharing the k rows (from row r0 of both tiles),
+// interleaved per n-tile pair: acc1 += bf16(p1) t1, acc2 += bf16(p2) t2.
+template <int NS, int HD, int LD>
+__device__ __forceinline__ void mma_rows_times_tile_t2(float (&acc1)[HD / 8][4], const float (&p1)[NS][4],
+                                                       const __nv_bfloat16* t1, float (&acc2)[HD / 8][4],
+                                                       const float (&p2)[NS][4], const __nv_bfloat16* t2, int r0,
+                                                       int lane) {
+#pragma unroll
+    for (int kk = 0; kk < NS / 2; kk++) {
+        uint32_t a1[4], a2[4];
+        pack_a_bf16<NS>(a1, p1, kk);
+        pack_a_bf16<NS>(a2, p2, kk);
+#pragma unroll
+        for (int np = 0; np < HD / 16; np++) {
+            const int off = ldsm_bt_off<LD>(r0, kk, np, lane);
+            ldsm_mma2<true>(acc1, np, a1, t1 + off);
+            ldsm_mma2<true>(acc2, np, a2, t2 + off);
+        }
+    }
+}
+
+// Row-per-thread score layout (query rows tr0 for e < 2, tr1 for e >= 2; key
+// j0 + n*8 + 2c + (e & 1)): set the pairs not visible (key before the row's
+// start, after the row, or past len) to `fill`.
+template <int NS>
+__device__ __forceinline__ void mask_scores_rows(float (&s)[NS][4], int j0, int c, int tr0, int tr1, int st0, int st1,
+                                                 int len, float fill) {
+#pragma unroll
+    for (int n = 0; n < NS; n++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int j = j0 + n * 8 + 2 * c + (e & 1);
+            const int t = e < 2 ? tr0 : tr1;
+            const int st = e < 2 ? st0 : st1;
+            if (!(j >= st && j <= t && j < len)) s[n][e] = fill;
+        }
+    }
+}
+
+// Key range of a block of ROWS query rows from q0 (4 warps x 16 rows, this
+// thread's rows tr0/tr1 with starts st0/st1, warp rows from tw0): the warp's
+// start range and last row, and the BKT-key tiles from jbegin that any row of
+// the block sees. Contains a __syncthreads (all threads must call it).
+struct KeyTiles {
+    int swmin, swmax, twmax, jbegin, ntiles;
+};
+template <int BKT, int ROWS>
+__device__ __forceinline__ KeyTiles key_tiles(int (&s_kmin)[4], int q0, int tw0, int tr0, int tr1, int st0, int st1,
+                                              int T_, int len, int warp, int lane) {
+    const int swmin = warp_min_i(min(tr0 < T_ ? st0 : INT_MAX, tr1 < T_ ? st1 : INT_MAX));
+    const int swmax = warp_max_i(max(tr0 < T_ ? st0 : -1, tr1 < T_ ? st1 : -1));
+    const int twmax = min(tw0 + 15, T_ - 1);
+    if (lane == 0) s_kmin[warp] = swmin;
+    __syncthreads();
+    const int kstart = min(min(s_kmin[0], s_kmin[1]), min(s_kmin[2], s_kmin[3]));
+    const int kend = min(min(q0 + ROWS - 1, T_ - 1), len - 1);  // inclusive
+    const int jbegin = (kstart / BKT) * BKT;
+    const int ntiles = kend >= kstart ? (kend - jbegin) / BKT + 1 : 0;
+    return {swmin, swmax, twmax, jbegin, ntiles};
+}
+
+// Sum / max over the 4 lanes of a quad (the lanes holding one C-fragment row).
+__device__ __forceinline__ float quad_sum(float x) {
+    x += __shfl_xor_sync(0xffffffffu, x, 1);
+    x += __shfl_xor_sync(0xffffffffu, x, 2);
+    return x;
+}
+__device__ __forceinline__ float quad_max(float x) {
+    x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 1));
+    x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 2));
+    return x;
+}
+
+// One C-fragment row (half 0: row g, half 1: row g + 8) of NO n-tiles, times
+// mul, as bf16 pairs at row + n*8 (row already offset by 2c).
+template <int NO>
+__device__ __forceinline__ void store_frag_row(__nv_bfloat16* row, const float (&acc)[NO][4], int half, float mul) {
+#pragma unroll
+    for (int n = 0; n < NO; n++)
+        *reinterpret_cast<__nv_bfloat162*>(row + n * 8) =
+            __floats2bfloat162_rn(acc[n][2 * half] * mul, acc[n][2 * half + 1] * mul);
+}
+
 template <int HD, int BK>
 constexpr int tc_smem_bytes() {
     return 2 * 2 * BK * (HD + 8) * 2;  // 2 buffers x (K, V) x BK rows x padded HD x 2 bytes
@@ -579,29 +773,14 @@ __global__ void __launch_bounds__(kThreads)
     const int tr0 = tw0 + g, tr1 = tr0 + 8;
     const int st0 = tr0 < T_ ? row_start(starts, b, T_, tr0) : 0;
     const int st1 = tr1 < T_ ? row_start(starts, b, T_, tr1) : 0;
-    const int swmin = warp_min_i(min(tr0 < T_ ? st0 : INT_MAX, tr1 < T_ ? st1 : INT_MAX));
-    const int swmax = warp_max_i(max(tr0 < T_ ? st0 : -1, tr1 < T_ ? st1 : -1));
-    const int twmax = min(tw0 + 15, T_ - 1);
-    if (lane == 0) s_kmin[warp] = swmin;
-    __syncthreads();
-    const int kstart = min(min(s_kmin[0], s_kmin[1]), min(s_kmin[2], s_kmin[3]));
-    const int kend = min(min(q0 + TQ - 1, T_ - 1), len - 1);  // inclusive
-    const int jbegin = (kstart / BK) * BK;
-    const int ntiles = kend >= kstart ? (kend - jbegin) / BK + 1 : 0;
+    const auto [swmin, swmax, twmax, jbegin, ntiles] =
+        key_tiles<BK, TQ>(s_kmin, q0, tw0, tr0, tr1, st0, st1, T_, len, warp, lane);
 
     const __nv_bfloat16* kbase = k + ((int64_t)b * T_ * NKV + kvh) * HD;  // row j at + j * NKV * HD
     const __nv_bfloat16* vbase = v + ((int64_t)b * T_ * NKV + kvh) * HD;
     const int64_t kstride = (int64_t)NKV * HD;
     auto load_kv = [&](int j0, int buf) {
-        __nv_bfloat16* dK = buf ? sK1 : sK0;
-        __nv_bfloat16* dV = buf ? sV1 : sV0;
-        for (int i = tid; i < BK * CH; i += kThreads) {
-            const int r = i / CH, ch = i - r * CH, j = j0 + r;
-            const bool ok = j < T_;
-            const int64_t off = (int64_t)(ok ? j : 0) * kstride + ch * 8;
-            cp_async16(dK + r * LD + ch * 8, kbase + off, ok);
-            cp_async16(dV + r * LD + ch * 8, vbase + off, ok);
-        }
+        cp_async_rows2<BK, HD>(buf ? sK1 : sK0, buf ? sV1 : sV0, kbase, vbase, kstride, j0, T_, tid);
     };
 
     // Prologue: Q (group 0), first K/V tile (group 1).
@@ -622,7 +801,7 @@ __global__ void __launch_bounds__(kThreads)
     uint32_t qf[KT][4];
 #pragma unroll
     for (int kk = 0; kk < KT; kk++)
-        ldsm_x4(qf[kk][0], qf[kk][1], qf[kk][2], qf[kk][3], sQ + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
+        ldsm_a<LD>(qf[kk], sQ, warp * 16, kk, lane);
     __syncthreads();  // buffer 1 free for the pipeline
 
     float o[NO][4];
@@ -642,49 +821,22 @@ __global__ void __launch_bounds__(kThreads)
         const bool skip = j0 > twmax || j0 + BK - 1 < swmin || j0 >= len;
         if (!skip) {
             float s[NS][4];
-#pragma unroll
-            for (int n = 0; n < NS; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
-#pragma unroll
-            for (int kk = 0; kk < KT; kk++) {
-#pragma unroll
-                for (int np = 0; np < NS / 2; np++) {
-                    uint32_t b0, b1, b2, b3;
-                    // m0: keys np*16+0..7, dims kk*16+0..7; m1: same keys, dims +8;
-                    // m2: keys +8..15, dims +0..7; m3: keys +8..15, dims +8..15.
-                    ldsm_x4(b0, b1, b2, b3,
-                            cK + (np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 + ((lane >> 3) & 1) * 8);
-                    mma_bf16(s[2 * np], qf[kk], b0, b1);
-                    mma_bf16(s[2 * np + 1], qf[kk], b2, b3);
-                }
-            }
+            scores_qk<KT, NS, LD>(s, qf, cK, lane);  // S = Q K^T
             const bool need_mask = j0 + BK - 1 > tw0 || j0 + BK > len || j0 < swmax;
 #pragma unroll
             for (int n = 0; n < NS; n++) {
 #pragma unroll
                 for (int e = 0; e < 4; e++) s[n][e] *= scale_log2;
             }
-            if (need_mask) {
-#pragma unroll
-                for (int n = 0; n < NS; n++) {
-#pragma unroll
-                    for (int e = 0; e < 4; e++) {
-                        const int j = j0 + n * 8 + 2 * c + (e & 1);
-                        const int t = e < 2 ? tr0 : tr1;
-                        const int st = e < 2 ? st0 : st1;
-                        if (!(j >= st && j <= t && j < len)) s[n][e] = -INFINITY;
-                    }
-                }
-            }
+            if (need_mask) mask_scores_rows<NS>(s, j0, c, tr0, tr1, st0, st1, len, -INFINITY);
             float mx0 = -INFINITY, mx1 = -INFINITY;
 #pragma unroll
             for (int n = 0; n < NS; n++) {
                 mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
                 mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
             }
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+            mx0 = quad_max(mx0);
+            mx1 = quad_max(mx1);
             const float mn0 = fmaxf(m0, mx0), mn1 = fmaxf(m1, mx1);
             const float mu0 = mn0 == -INFINITY ? 0.f : mn0;  // all masked so far: p = 0, no NaN
             const float mu1 = mn1 == -INFINITY ? 0.f : mn1;
@@ -710,48 +862,23 @@ __global__ void __launch_bounds__(kThreads)
                 o[n][2] *= al1;
                 o[n][3] *= al1;
             }
-#pragma unroll
-            for (int kk = 0; kk < BK / 16; kk++) {
-                uint32_t a[4];
-                a[0] = pack_bf16(s[2 * kk][0], s[2 * kk][1]);
-                a[1] = pack_bf16(s[2 * kk][2], s[2 * kk][3]);
-                a[2] = pack_bf16(s[2 * kk + 1][0], s[2 * kk + 1][1]);
-                a[3] = pack_bf16(s[2 * kk + 1][2], s[2 * kk + 1][3]);
-#pragma unroll
-                for (int np = 0; np < HD / 16; np++) {
-                    uint32_t b0, b1, b2, b3;
-                    // transposed: m0 keys kk*16+0..7 x dims np*16+0..7; m1 keys +8..15 x dims +0..7;
-                    // m2 keys +0..7 x dims +8..15; m3 keys +8..15 x dims +8..15.
-                    ldsm_x4_t(b0, b1, b2, b3,
-                              cV + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 + (lane >> 4) * 8);
-                    mma_bf16(o[2 * np], a, b0, b1);
-                    mma_bf16(o[2 * np + 1], a, b2, b3);
-                }
-            }
+            mma_rows_times_tile_t<NS, HD, LD>(o, s, cV, lane);  // O += bf16(P) V
         }
         __syncthreads();  // the buffer is refilled by the next iteration
     }
     cp_async_wait<0>();
 
-    l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
-    l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
-    l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
-    l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
+    l0 = quad_sum(l0);
+    l1 = quad_sum(l1);
     const bool e0 = !(l0 > 0.f), e1 = !(l1 > 0.f);
     const float inv0 = e0 ? 0.f : 1.f / l0, inv1 = e1 ? 0.f : 1.f / l1;
     constexpr float kLn2 = 0.69314718055994530942f;
     if (tr0 < T_) {
-        __nv_bfloat16* orow = out + (((int64_t)b * T_ + tr0) * NH + h) * HD + 2 * c;
-#pragma unroll
-        for (int n = 0; n < NO; n++)
-            *reinterpret_cast<__nv_bfloat162*>(orow + n * 8) = __floats2bfloat162_rn(o[n][0] * inv0, o[n][1] * inv0);
+        store_frag_row<NO>(out + (((int64_t)b * T_ + tr0) * NH + h) * HD + 2 * c, o, 0, inv0);
         if (lse && c == 0) lse[((int64_t)b * NH + h) * T_ + tr0] = e0 ? -INFINITY : (m0 + log2f(l0)) * kLn2;
     }
     if (tr1 < T_) {
-        __nv_bfloat16* orow = out + (((int64_t)b * T_ + tr1) * NH + h) * HD + 2 * c;
-#pragma unroll
-        for (int n = 0; n < NO; n++)
-            *reinterpret_cast<__nv_bfloat162*>(orow + n * 8) = __floats2bfloat162_rn(o[n][2] * inv1, o[n][3] * inv1);
+        store_frag_row<NO>(out + (((int64_t)b * T_ + tr1) * NH + h) * HD + 2 * c, o, 1, inv1);
         if (lse && c == 0) lse[((int64_t)b * NH + h) * T_ + tr1] = e1 ? -INFINITY : (m1 + log2f(l1)) * kLn2;
     }
 }
@@ -779,6 +906,13 @@ __global__ void __launch_bounds__(kThreads)
 constexpr int TB = 64;  // keys per dK/dV block; queries per query tile
 constexpr float kLog2e = 1.4426950408889634f;
 
+// l2 = lse[row] * log2e unless lse is -inf (l2 then keeps its +inf), dd = D[row].
+__device__ __forceinline__ void load_row_stats(const float* lse, const float* D, int64_t row, float& l2, float& dd) {
+    const float ls = lse[row];
+    if (ls != -INFINITY) l2 = ls * kLog2e;
+    dd = D[row];
+}
+
 template <int HD>
 constexpr int tc_bwd_kv_smem() {
     return 6 * TB * (HD + 8) * 2;  // K, V, 2 x (Q, dO), padded rows, bf16
@@ -795,7 +929,7 @@ __global__ void __launch_bounds__(kThreads)
                      const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k,
                      const __nv_bfloat16* __restrict__ v, const int64_t* __restrict__ lens,
                      const int64_t* __restrict__ starts, int T_, int NH, int NKV, float scale, float scale_log2) {
-    constexpr int LD = HD + 8, CH = HD / 8, KT = HD / 16, NO = HD / 8, NS = QSUB / 8;
+    constexpr int LD = HD + 8, KT = HD / 16, NO = HD / 8, NS = QSUB / 8;
     static_assert(HD % 16 == 0 && QSUB % 16 == 0 && TB % QSUB == 0, "tile shape");
     extern __shared__ __align__(16) unsigned char smem_raw[];
     __nv_bfloat16* sK = reinterpret_cast<__nv_bfloat16*>(smem_raw);
@@ -816,13 +950,7 @@ __global__ void __launch_bounds__(kThreads)
         const __nv_bfloat16* kbase = k + ((int64_t)b * T_ * NKV + kvh) * HD;
         const __nv_bfloat16* vbase = v + ((int64_t)b * T_ * NKV + kvh) * HD;
         const int64_t kstride = (int64_t)NKV * HD;
-        for (int i = tid; i < TB * CH; i += kThreads) {
-            const int r = i / CH, ch = i - r * CH, j = j0 + r;
-            const bool ok = j < T_;
-            const int64_t off = (int64_t)(ok ? j : 0) * kstride + ch * 8;
-            cp_async16(sK + r * LD + ch * 8, kbase + off, ok);
-            cp_async16(sV + r * LD + ch * 8, vbase + off, ok);
-        }
+        cp_async_rows2<TB, HD>(sK, sV, kbase, vbase, kstride, j0, T_, tid);
         cp_async_commit();
     }
     const int64_t qstride = (int64_t)NH * HD;
@@ -831,23 +959,13 @@ __global__ void __launch_bounds__(kThreads)
         const __nv_bfloat16* qbase = q + ((int64_t)b * T_ * NH + hh) * HD;
         const __nv_bfloat16* gbase = dout + ((int64_t)b * T_ * NH + hh) * HD;
         __nv_bfloat16* dQ = sQb + 2 * buf * TB * LD;
-        __nv_bfloat16* dG = dQ + TB * LD;
-        for (int i = tid; i < TB * CH; i += kThreads) {
-            const int r = i / CH, ch = i - r * CH, t = t0 + r;
-            const bool ok = t < T_;
-            const int64_t off = (int64_t)(ok ? t : 0) * qstride + ch * 8;
-            cp_async16(dQ + r * LD + ch * 8, qbase + off, ok);
-            cp_async16(dG + r * LD + ch * 8, gbase + off, ok);
-        }
+        cp_async_rows2<TB, HD>(dQ, dQ + TB * LD, qbase, gbase, qstride, t0, T_, tid);
         if (tid < TB) {
             const int t = t0 + tid;
             float l2 = INFINITY, dd = 0.f;
             int st = INT_MAX;
             if (t < T_) {
-                const int64_t row = ((int64_t)b * NH + hh) * T_ + t;
-                const float ls = lse[row];
-                if (ls != -INFINITY) l2 = ls * kLog2e;
-                dd = D[row];
+                load_row_stats(lse, D, ((int64_t)b * NH + hh) * T_ + t, l2, dd);
                 st = row_start(starts, b, T_, t);
             }
             s_l2[buf][tid] = l2;
@@ -895,28 +1013,7 @@ __global__ void __launch_bounds__(kThreads)
 #pragma unroll
             for (int qo = 0; qo < TB; qo += QSUB) {
                 float s[NS][4], dp[NS][4];
-#pragma unroll
-                for (int n = 0; n < NS; n++)
-#pragma unroll
-                    for (int e = 0; e < 4; e++) s[n][e] = dp[n][e] = 0.f;
-#pragma unroll
-                for (int kk = 0; kk < KT; kk++) {
-                    uint32_t ak[4], av[4];
-                    ldsm_x4(ak[0], ak[1], ak[2], ak[3], sK + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
-                    ldsm_x4(av[0], av[1], av[2], av[3], sV + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
-#pragma unroll
-                    for (int np = 0; np < NS / 2; np++) {
-                        const int off = (qo + np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 +
-                                        ((lane >> 3) & 1) * 8;
-                        uint32_t b0, b1, b2, b3;
-                        ldsm_x4(b0, b1, b2, b3, cQ + off);
-                        mma_bf16(s[2 * np], ak, b0, b1);
-                        mma_bf16(s[2 * np + 1], ak, b2, b3);
-                        ldsm_x4(b0, b1, b2, b3, cG + off);
-                        mma_bf16(dp[2 * np], av, b0, b1);
-                        mma_bf16(dp[2 * np + 1], av, b2, b3);
-                    }
-                }
+                scores_qk2<KT, NS, LD>(s, dp, sK, sV, cQ, cG, warp * 16, qo, lane);  // S^T = K Q^T, dP^T = V dO^T
                 // s[n][e]: key jw0 + g + 8*(e >= 2), query row qo + n*8 + 2c + (e & 1) of the tile.
 #pragma unroll
                 for (int n = 0; n < NS; n++) {
@@ -946,30 +1043,7 @@ __global__ void __launch_bounds__(kThreads)
                     }
                 }
                 // dV += P^T dO, dK += dS^T Q (k = queries of the step).
-#pragma unroll
-                for (int kk = 0; kk < QSUB / 16; kk++) {
-                    uint32_t ap[4], ad[4];
-                    ap[0] = pack_bf16(s[2 * kk][0], s[2 * kk][1]);
-                    ap[1] = pack_bf16(s[2 * kk][2], s[2 * kk][3]);
-                    ap[2] = pack_bf16(s[2 * kk + 1][0], s[2 * kk + 1][1]);
-                    ap[3] = pack_bf16(s[2 * kk + 1][2], s[2 * kk + 1][3]);
-                    ad[0] = pack_bf16(dp[2 * kk][0], dp[2 * kk][1]);
-                    ad[1] = pack_bf16(dp[2 * kk][2], dp[2 * kk][3]);
-                    ad[2] = pack_bf16(dp[2 * kk + 1][0], dp[2 * kk + 1][1]);
-                    ad[3] = pack_bf16(dp[2 * kk + 1][2], dp[2 * kk + 1][3]);
-#pragma unroll
-                    for (int np = 0; np < HD / 16; np++) {
-                        const int off = (qo + kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 +
-                                        (lane >> 4) * 8;
-                        uint32_t b0, b1, b2, b3;
-                        ldsm_x4_t(b0, b1, b2, b3, cG + off);
-                        mma_bf16(adv[2 * np], ap, b0, b1);
-                        mma_bf16(adv[2 * np + 1], ap, b2, b3);
-                        ldsm_x4_t(b0, b1, b2, b3, cQ + off);
-                        mma_bf16(adk[2 * np], ad, b0, b1);
-                        mma_bf16(adk[2 * np + 1], ad, b2, b3);
-                    }
-                }
+                mma_rows_times_tile_t2<NS, HD, LD>(adv, s, cG, adk, dp, cQ, qo, lane);
             }
         }
         __syncthreads();  // the buffer is refilled by the next iteration
@@ -998,7 +1072,7 @@ __global__ void __launch_bounds__(kThreads)
                    const __nv_bfloat16* __restrict__ k, const __nv_bfloat16* __restrict__ v,
                    const int64_t* __restrict__ lens, const int64_t* __restrict__ starts, int T_, int NH, int NKV,
                    float scale, float scale_log2) {
-    constexpr int LD = HD + 8, CH = HD / 8, KT = HD / 16, NO = HD / 8, NS = BKD / 8;
+    constexpr int LD = HD + 8, KT = HD / 16, NO = HD / 8, NS = BKD / 8;
     static_assert(HD % 16 == 0 && BKD % 16 == 0 && BKD >= 16, "tile shape");
     extern __shared__ __align__(16) unsigned char smem_raw[];
     __nv_bfloat16* sQ = reinterpret_cast<__nv_bfloat16*>(smem_raw);
@@ -1016,53 +1090,23 @@ __global__ void __launch_bounds__(kThreads)
     const int st0 = tr0 < T_ ? row_start(starts, b, T_, tr0) : 0;
     const int st1 = tr1 < T_ ? row_start(starts, b, T_, tr1) : 0;
     float l20 = INFINITY, l21 = INFINITY, D0 = 0.f, D1 = 0.f;
-    if (tr0 < T_) {
-        const int64_t row = ((int64_t)b * NH + h) * T_ + tr0;
-        const float ls = lse[row];
-        if (ls != -INFINITY) l20 = ls * kLog2e;
-        D0 = D[row];
-    }
-    if (tr1 < T_) {
-        const int64_t row = ((int64_t)b * NH + h) * T_ + tr1;
-        const float ls = lse[row];
-        if (ls != -INFINITY) l21 = ls * kLog2e;
-        D1 = D[row];
-    }
-    const int swmin = warp_min_i(min(tr0 < T_ ? st0 : INT_MAX, tr1 < T_ ? st1 : INT_MAX));
-    const int swmax = warp_max_i(max(tr0 < T_ ? st0 : -1, tr1 < T_ ? st1 : -1));
-    const int twmax = min(tw0 + 15, T_ - 1);
-    if (lane == 0) s_kmin[warp] = swmin;
-    __syncthreads();
-    const int kstart = min(min(s_kmin[0], s_kmin[1]), min(s_kmin[2], s_kmin[3]));
-    const int kend = min(min(q0 + TB - 1, T_ - 1), len - 1);  // inclusive
-    const int jbegin = (kstart / BKD) * BKD;
-    const int ntiles = kend >= kstart ? (kend - jbegin) / BKD + 1 : 0;
+    if (tr0 < T_) load_row_stats(lse, D, ((int64_t)b * NH + h) * T_ + tr0, l20, D0);
+    if (tr1 < T_) load_row_stats(lse, D, ((int64_t)b * NH + h) * T_ + tr1, l21, D1);
+    const auto [swmin, swmax, twmax, jbegin, ntiles] =
+        key_tiles<BKD, TB>(s_kmin, q0, tw0, tr0, tr1, st0, st1, T_, len, warp, lane);
 
     const __nv_bfloat16* kbase = k + ((int64_t)b * T_ * NKV + kvh) * HD;
     const __nv_bfloat16* vbase = v + ((int64_t)b * T_ * NKV + kvh) * HD;
     const int64_t kstride = (int64_t)NKV * HD;
     auto load_kv = [&](int j0, int buf) {
         __nv_bfloat16* dK = sKV + 2 * buf * BKD * LD;
-        __nv_bfloat16* dV = dK + BKD * LD;
-        for (int i = tid; i < BKD * CH; i += kThreads) {
-            const int r = i / CH, ch = i - r * CH, j = j0 + r;
-            const bool ok = j < T_;
-            const int64_t off = (int64_t)(ok ? j : 0) * kstride + ch * 8;
-            cp_async16(dK + r * LD + ch * 8, kbase + off, ok);
-            cp_async16(dV + r * LD + ch * 8, vbase + off, ok);
-        }
+        cp_async_rows2<BKD, HD>(dK, dK + BKD * LD, kbase, vbase, kstride, j0, T_, tid);
     };
     {
         const __nv_bfloat16* qbase = q + ((int64_t)b * T_ * NH + h) * HD;
         const __nv_bfloat16* gbase = dout + ((int64_t)b * T_ * NH + h) * HD;
         const int64_t qstride = (int64_t)NH * HD;
-        for (int i = tid; i < TB * CH; i += kThreads) {
-            const int r = i / CH, ch = i - r * CH, t = q0 + r;
-            const bool ok = t < T_;
-            const int64_t off = (int64_t)(ok ? t : 0) * qstride + ch * 8;
-            cp_async16(sQ + r * LD + ch * 8, qbase + off, ok);
-            cp_async16(sG + r * LD + ch * 8, gbase + off, ok);
-        }
+        cp_async_rows2<TB, HD>(sQ, sG, qbase, gbase, qstride, q0, T_, tid);
         cp_async_commit();
         if (ntiles > 0) load_kv(jbegin, 0);
         cp_async_commit();
@@ -1083,27 +1127,7 @@ __global__ void __launch_bounds__(kThreads)
         const bool skip = j0 > twmax || j0 + BKD - 1 < swmin || j0 >= len;
         if (!skip) {
             float s[NS][4], dp[NS][4];
-#pragma unroll
-            for (int n = 0; n < NS; n++)
-#pragma unroll
-                for (int e = 0; e < 4; e++) s[n][e] = dp[n][e] = 0.f;
-#pragma unroll
-            for (int kk = 0; kk < KT; kk++) {
-                uint32_t aq[4], ag[4];
-                ldsm_x4(aq[0], aq[1], aq[2], aq[3], sQ + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
-                ldsm_x4(ag[0], ag[1], ag[2], ag[3], sG + (warp * 16 + (lane & 15)) * LD + kk * 16 + (lane >> 4) * 8);
-#pragma unroll
-                for (int np = 0; np < NS / 2; np++) {
-                    const int off = (np * 16 + (lane & 7) + ((lane >> 4) << 3)) * LD + kk * 16 + ((lane >> 3) & 1) * 8;
-                    uint32_t b0, b1, b2, b3;
-                    ldsm_x4(b0, b1, b2, b3, cK + off);
-                    mma_bf16(s[2 * np], aq, b0, b1);
-                    mma_bf16(s[2 * np + 1], aq, b2, b3);
-                    ldsm_x4(b0, b1, b2, b3, cV + off);
-                    mma_bf16(dp[2 * np], ag, b0, b1);
-                    mma_bf16(dp[2 * np + 1], ag, b2, b3);
-                }
-            }
+            scores_qk2<KT, NS, LD>(s, dp, sQ, sG, cK, cV, warp * 16, 0, lane);  // S = Q K^T, dP = dO V^T
             // s[n][e]: query tr0 (e < 2) or tr1, key j0 + n*8 + 2c + (e & 1).
 #pragma unroll
             for (int n = 0; n < NS; n++) {
@@ -1113,18 +1137,7 @@ __global__ void __launch_bounds__(kThreads)
                 s[n][3] = exp2f(fmaf(s[n][3], scale_log2, -l21));
             }
             const bool need_mask = j0 + BKD - 1 > tw0 || j0 + BKD > len || j0 < swmax;
-            if (need_mask) {
-#pragma unroll
-                for (int n = 0; n < NS; n++) {
-#pragma unroll
-                    for (int e = 0; e < 4; e++) {
-                        const int j = j0 + n * 8 + 2 * c + (e & 1);
-                        const int t = e < 2 ? tr0 : tr1;
-                        const int st = e < 2 ? st0 : st1;
-                        if (!(j >= st && j <= t && j < len)) s[n][e] = 0.f;
-                    }
-                }
-            }
+            if (need_mask) mask_scores_rows<NS>(s, j0, c, tr0, tr1, st0, st1, len, 0.f);
 #pragma unroll
             for (int n = 0; n < NS; n++) {
                 dp[n][0] = s[n][0] * (dp[n][0] - D0) * scale;
@@ -1133,39 +1146,14 @@ __global__ void __launch_bounds__(kThreads)
                 dp[n][3] = s[n][3] * (dp[n][3] - D1) * scale;
             }
             // dQ += dS K (k = keys of the tile; B = K rows, transposed load).
-#pragma unroll
-            for (int kk = 0; kk < BKD / 16; kk++) {
-                uint32_t a[4];
-                a[0] = pack_bf16(dp[2 * kk][0], dp[2 * kk][1]);
-                a[1] = pack_bf16(dp[2 * kk][2], dp[2 * kk][3]);
-                a[2] = pack_bf16(dp[2 * kk + 1][0], dp[2 * kk + 1][1]);
-                a[3] = pack_bf16(dp[2 * kk + 1][2], dp[2 * kk + 1][3]);
-#pragma unroll
-                for (int np = 0; np < HD / 16; np++) {
-                    uint32_t b0, b1, b2, b3;
-                    ldsm_x4_t(b0, b1, b2, b3,
-                              cK + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * LD + np * 16 + (lane >> 4) * 8);
-                    mma_bf16(acc[2 * np], a, b0, b1);
-                    mma_bf16(acc[2 * np + 1], a, b2, b3);
-                }
-            }
+            mma_rows_times_tile_t<NS, HD, LD>(acc, dp, cK, lane);
         }
         __syncthreads();  // the buffer is refilled by the next iteration
     }
     cp_async_wait<0>();
 
-    if (tr0 < T_) {
-        __nv_bfloat16* row = dq + (((int64_t)b * T_ + tr0) * NH + h) * HD + 2 * c;
-#pragma unroll
-        for (int n = 0; n < NO; n++)
-            *reinterpret_cast<__nv_bfloat162*>(row + n * 8) = __floats2bfloat162_rn(acc[n][0], acc[n][1]);
-    }
-    if (tr1 < T_) {
-        __nv_bfloat16* row = dq + (((int64_t)b * T_ + tr1) * NH + h) * HD + 2 * c;
-#pragma unroll
-        for (int n = 0; n < NO; n++)
-            *reinterpret_cast<__nv_bfloat162*>(row + n * 8) = __floats2bfloat162_rn(acc[n][2], acc[n][3]);
-    }
+    if (tr0 < T_) store_frag_row<NO>(dq + (((int64_t)b * T_ + tr0) * NH + h) * HD + 2 * c, acc, 0, 1.f);
+    if (tr1 < T_) store_frag_row<NO>(dq + (((int64_t)b * T_ + tr1) * NH + h) * HD + 2 * c, acc, 1, 1.f);
 }
 
 // ================================================================ decode
