@@ -1,6 +1,7 @@
 package dev.nemotron4j.cli;
 
 import dev.nemotron4j.bindings.NativeException;
+import dev.nemotron4j.tensor.Device;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,22 @@ import picocli.CommandLine.Command;
       BenchCommand.class
     })
 public final class Main {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(
+      names = "--device",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "where tensors and kernels go: cpu, cuda, cuda:N or auto (default: $NEMOTRON4J_DEVICE, else auto = the GPU when one is present)")
+  void device(String name) {
+    try {
+      Device.parse(name); // fails now, with the reason, when the device does not exist
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "nemotron4j: " + e.getMessage());
+    }
+    System.setProperty("nemotron4j.device", name);
+    Device.resetCurrent();
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }

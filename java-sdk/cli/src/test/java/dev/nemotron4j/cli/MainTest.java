@@ -37,5 +37,15 @@ class MainTest {
     assertThat(Main.run("bench", "gemm", "--threads", "0")).isEqualTo(2);
     assertThat(Main.run("bench", "gemm", "--threads", "two")).isEqualTo(2);
     assertThat(Main.run("nonsense")).isEqualTo(2);
+    assertThat(Main.run("--device", "tpu", "engine")).isEqualTo(2);
+  }
+
+  @Test
+  void deviceOptionChoosesWhereTensorsGo() {
+    String out = capture(() -> assertThat(Main.run("--device", "cpu", "engine", "--json")).isEqualTo(0));
+    assertThat(out).contains("\"device\":\"cpu\"");
+    if (!dev.nemotron4j.tensor.Device.cudaAvailable()) {
+      assertThat(Main.run("--device", "cuda", "engine")).isEqualTo(2);
+    }
   }
 }

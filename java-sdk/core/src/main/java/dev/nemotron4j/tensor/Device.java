@@ -89,6 +89,14 @@ public final class Device {
     return u;
   }
 
+  /**
+   * Forgets this thread's current device, so that the next {@link #current()} reads the
+   * configuration again (the CLI's {@code --device} sets it).
+   */
+  public static void resetCurrent() {
+    CURRENT.remove();
+  }
+
   /** The device named by a setting value: cpu, cuda or auto. */
   public static Device parse(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
