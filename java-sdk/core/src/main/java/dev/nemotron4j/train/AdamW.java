@@ -58,8 +58,9 @@ public final class AdamW implements AutoCloseable {
       if (g == null) {
         continue;
       }
-      Tensor mt = m.computeIfAbsent(e.getKey(), k -> Tensor.zeros(DType.F32, p.shape()).escape());
-      Tensor vt = v.computeIfAbsent(e.getKey(), k -> Tensor.zeros(DType.F32, p.shape()).escape());
+      // the moments live with their parameter (on its device)
+      Tensor mt = m.computeIfAbsent(e.getKey(), k -> Tensor.zerosOn(p.value().device(), DType.F32, p.shape()).escape());
+      Tensor vt = v.computeIfAbsent(e.getKey(), k -> Tensor.zerosOn(p.value().device(), DType.F32, p.shape()).escape());
       float wd = p.shape().length >= 2 ? cfg.weightDecay() : 0f;
       Kernels.adamw(p.value(), mt, vt, g, lr, cfg.beta1(), cfg.beta2(), cfg.eps(), wd, step, 1f);
       p.refreshCompute();
@@ -90,7 +91,7 @@ public final class AdamW implements AutoCloseable {
         if (p == null || !Arrays.equals(p.shape(), st.entry(name).shape())) {
           throw new IllegalArgumentException(file + ": optimizer state '" + name + "' does not match the model");
         }
-        Tensor t = Tensor.zeros(DType.F32, p.shape()).escape();
+        Tensor t = Tensor.zerosOn(p.value().device(), DType.F32, p.shape()).escape();
         try (Tensor src = st.tensor(name)) {
           Kernels.convert(t, src, null);
         }
