@@ -56,9 +56,16 @@ else
   : >"$OUT/peer_fp8_gemm.jsonl"; : >"$OUT/peer_attention.jsonl"
 fi
 
+MVN_OK=0
 if command -v mvn >/dev/null; then
   step "Java: build"
-  mvn -B -q install -DskipTests >"$OUT/mvn-build.log" 2>&1 || fail "mvn install (see $OUT/mvn-build.log)"
+  # a bare GPU machine may have no Maven repository: then the Java tests are skipped (CI runs
+  # them without a GPU) and the CLI check below uses the jars carried to the machine
+  if mvn -B -q install -DskipTests >"$OUT/mvn-build.log" 2>&1; then
+    MVN_OK=1
+  else
+    echo "   Maven could not build (see $OUT/mvn-build.log): Java GPU tests skipped" >&2
+  fi
 fi
 
 # The model fixture through the CLI on the GPU (needs no Maven once the CLI jar
@@ -76,14 +83,14 @@ if [[ -f $CLI/nemotron4j-cli.jar && -d $FIX ]] && command -v java >/dev/null; th
   tail -1 "$OUT/fixture-gpu.txt" >&2
 fi
 
-if command -v mvn >/dev/null; then
+if [[ $MVN_OK == 1 ]]; then
   step "Java: GPU tests and the model fixtures on the GPU"
   (cd java-sdk/core && mvn -B test -Dnemotron4j.test.device=cuda \
       -Dtest='GpuParityTest,CausalLmFixtureTest,RewardFixtureTest,AlignmentFixtureTest' \
       -Dsurefire.failIfNoSpecifiedTests=false) >"$OUT/mvn-gpu-tests.log" 2>&1 || fail "GPU Java tests (see $OUT/mvn-gpu-tests.log)"
   grep -E 'Tests run:|FAIL' "$OUT/mvn-gpu-tests.log" | tail -6 >&2
 else
-  step "Java tests skipped (no mvn)"
+  step "Java tests skipped (no Maven build)"
 fi
 
 step "summary"
