@@ -81,6 +81,8 @@ if [[ -f $CLI/nemotron4j-cli.jar && -d $FIX ]] && command -v java >/dev/null; th
     && python3 ci/compare_safetensors.py "$OUT/fixture-gpu.safetensors" "$FIX/expected.safetensors" >"$OUT/fixture-gpu.txt" \
     || fail "model fixture on the GPU (see $OUT/fixture-gpu.log, $OUT/fixture-gpu.txt)"
   tail -1 "$OUT/fixture-gpu.txt" >&2
+else
+  fail "model fixture on the GPU not checked: needs $CLI/nemotron4j-cli.jar and lib/ (mvn install, or carry them), java, and $FIX"
 fi
 
 if [[ $MVN_OK == 1 ]]; then
