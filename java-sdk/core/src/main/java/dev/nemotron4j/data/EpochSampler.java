@@ -2,6 +2,8 @@ package dev.nemotron4j.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.PrimitiveIterator;
@@ -88,6 +90,19 @@ public final class EpochSampler implements PrimitiveIterator.OfInt {
 
   public long seed() {
     return seed;
+  }
+
+  /** The next {@code n} batches of {@code batch} indices each, in stream order. */
+  public List<List<Integer>> batches(int n, int batch) {
+    List<List<Integer>> out = new ArrayList<>(n);
+    for (int m = 0; m < n; m++) {
+      List<Integer> b = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        b.add(nextInt());
+      }
+      out.add(b);
+    }
+    return out;
   }
 
   /** The current position. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nemotron4j.tokenizer.ChatTemplate;
 import dev.nemotron4j.tokenizer.ChatTemplate.Message;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -102,24 +101,25 @@ public sealed interface PreferenceExample extends Jsonl.Writable {
       return o;
     }
 
+    /** The same pair as {@link PreferenceTokens} (the arrays are shared, not copied). */
+    public PreferenceTokens tokens() {
+      return new PreferenceTokens(promptIds, chosenIds, rejectedIds, chosenReward, rejectedReward);
+    }
+
+    // value semantics over the arrays' contents, as PreferenceTokens has them
     @Override
     public boolean equals(Object o) {
-      return o instanceof Ids x && Arrays.equals(promptIds, x.promptIds) && Arrays.equals(chosenIds, x.chosenIds)
-          && Arrays.equals(rejectedIds, x.rejectedIds) && Objects.equals(chosenReward, x.chosenReward)
-          && Objects.equals(rejectedReward, x.rejectedReward);
+      return o instanceof Ids x && tokens().equals(x.tokens());
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(Arrays.hashCode(promptIds), Arrays.hashCode(chosenIds), Arrays.hashCode(rejectedIds),
-          chosenReward, rejectedReward);
+      return tokens().hashCode();
     }
 
     @Override
     public String toString() {
-      return "Ids[promptIds=" + Arrays.toString(promptIds) + ", chosenIds=" + Arrays.toString(chosenIds)
-          + ", rejectedIds=" + Arrays.toString(rejectedIds) + ", chosenReward=" + chosenReward
-          + ", rejectedReward=" + rejectedReward + "]";
+      return "Ids" + tokens().toString().substring("PreferenceTokens".length());
     }
   }
 

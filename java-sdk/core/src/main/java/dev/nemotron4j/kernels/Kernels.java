@@ -22,6 +22,15 @@ public final class Kernels {
     return t == null ? null : t.handle();
   }
 
+  /** A native array of the tensors' handles (at least one slot). */
+  private static PointerPointer<nt_tensor> handles(List<Tensor> ts) {
+    PointerPointer<nt_tensor> pp = new PointerPointer<>(Math.max(1, ts.size()));
+    for (int i = 0; i < ts.size(); i++) {
+      pp.put(i, h(ts.get(i)));
+    }
+    return pp;
+  }
+
   // ---------------------------------------------------------- elementwise
 
   /** out = a + b (b: a's shape or a suffix of it, broadcast). */
@@ -216,11 +225,7 @@ public final class Kernels {
    * <= 0: only measure). Returns the norm before clipping.
    */
   public static float clipGradNorm(List<Tensor> grads, float maxNorm) {
-    try (PointerPointer<nt_tensor> pp = new PointerPointer<>(Math.max(1, grads.size()));
-        FloatPointer norm = new FloatPointer(1)) {
-      for (int i = 0; i < grads.size(); i++) {
-        pp.put(i, h(grads.get(i)));
-      }
+    try (PointerPointer<nt_tensor> pp = handles(grads); FloatPointer norm = new FloatPointer(1)) {
       check(NtApi.nt_clip_grad_norm(norm, pp, grads.size(), maxNorm));
       return norm.get(0);
     }
@@ -252,10 +257,7 @@ public final class Kernels {
    * BF16, equal shapes; all on the host (a plain sum, the reference) or all on GPUs.
    */
   public static void allReduce(List<Tensor> ranks, AllReduce algo) {
-    try (PointerPointer<nt_tensor> pp = new PointerPointer<>(Math.max(1, ranks.size()))) {
-      for (int i = 0; i < ranks.size(); i++) {
-        pp.put(i, h(ranks.get(i)));
-      }
+    try (PointerPointer<nt_tensor> pp = handles(ranks)) {
       check(NtApi.nt_all_reduce(pp, ranks.size(), algo.ordinal()));
     }
   }

@@ -1,7 +1,6 @@
 package dev.nemotron4j.model;
 
 import dev.nemotron4j.autograd.Ops;
-import dev.nemotron4j.checkpoint.Checkpoint;
 import dev.nemotron4j.nn.Init;
 import dev.nemotron4j.nn.Linear;
 import dev.nemotron4j.nn.Module;
@@ -43,20 +42,12 @@ public final class NemotronForCausalLM extends Module {
     if (c.isRewardModel()) {
       c = c.asCausalLm();
     }
-    NemotronForCausalLM m = new NemotronForCausalLM(c);
-    try (Checkpoint ck = Checkpoint.open(dir)) {
-      ck.loadInto(m);
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return ModelFiles.loadWeights(dir, new NemotronForCausalLM(c));
   }
 
   /** Writes config.json and the weights (as {@code dtype}) into {@code dir}. */
   public void save(Path dir, DType dtype) {
-    Checkpoint.save(this, dir, dtype, 4L << 30);
-    config.write(dir);
+    ModelFiles.save(this, config, dir, dtype);
   }
 
   public NemotronConfig config() {

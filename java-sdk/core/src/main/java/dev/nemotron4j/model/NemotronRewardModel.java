@@ -1,7 +1,6 @@
 package dev.nemotron4j.model;
 
 import dev.nemotron4j.autograd.Ops;
-import dev.nemotron4j.checkpoint.Checkpoint;
 import dev.nemotron4j.nn.Init;
 import dev.nemotron4j.nn.Linear;
 import dev.nemotron4j.nn.Module;
@@ -44,19 +43,11 @@ public final class NemotronRewardModel extends Module {
 
   /** Loads a reward model folder (config.json with num_labels, weights with score.weight). */
   public static NemotronRewardModel load(Path dir) {
-    NemotronRewardModel m = new NemotronRewardModel(NemotronConfig.read(dir));
-    try (Checkpoint ck = Checkpoint.open(dir)) {
-      ck.loadInto(m);
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return ModelFiles.loadWeights(dir, new NemotronRewardModel(NemotronConfig.read(dir)));
   }
 
   public void save(Path dir, DType dtype) {
-    Checkpoint.save(this, dir, dtype, 4L << 30);
-    config.write(dir);
+    ModelFiles.save(this, config, dir, dtype);
   }
 
   public NemotronConfig config() {

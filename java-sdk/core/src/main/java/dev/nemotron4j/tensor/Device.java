@@ -125,10 +125,6 @@ public final class Device {
     }
   }
 
-  static Device of(int code) {
-    return code < 0 ? CPU : cuda(code);
-  }
-
   private static Device configured() {
     String v = System.getProperty("nemotron4j.device");
     if (v == null) {

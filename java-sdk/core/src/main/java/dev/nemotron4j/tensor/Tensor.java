@@ -28,6 +28,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   private nt_tensor handle;
+  private final Device device; // fixed for the tensor's life: views share their base's
   private final DType dtype;
   private final long[] shape;
   private final long numel;
@@ -35,8 +36,9 @@ public final class Tensor implements AutoCloseable {
   private boolean requiresGrad;
   private Tensor grad;
 
-  private Tensor(nt_tensor handle, DType dtype, long[] shape) {
+  private Tensor(nt_tensor handle, Device device, DType dtype, long[] shape) {
     this.handle = handle;
+    this.device = device;
     this.dtype = dtype;
     this.shape = shape;
     this.numel = product(shape);
@@ -60,7 +62,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = checkShape(shape);
     nt_tensor h = new nt_tensor();
     Native.check(NtApi.nt_tensor_new_on(h, device.code(), dtype.code(), s.length, s));
-    return new Tensor(h, dtype, s);
+    return new Tensor(h, device, dtype, s);
   }
 
   /** A zero-filled F32 tensor. */
@@ -126,7 +128,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   public Device device() {
-    return Device.of(NtApi.nt_tensor_device(handle()));
+    return device;
   }
 
   /** A copy of this tensor on {@code target} (a new tensor, even on the same device). */
@@ -310,7 +312,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = checkShape(newShape);
     nt_tensor h = new nt_tensor();
     Native.check(NtApi.nt_tensor_view(h, handle(), offset, s.length, s));
-    return new Tensor(h, dtype, s);
+    return new Tensor(h, device, dtype, s);
   }
 
   /**
@@ -321,7 +323,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = checkShape(newShape);
     nt_tensor h = new nt_tensor();
     Native.check(NtApi.nt_tensor_view_as(h, handle(), byteOffset, asType.code(), s.length, s));
-    return new Tensor(h, asType, s);
+    return new Tensor(h, device, asType, s);
   }
 
   /**
@@ -331,7 +333,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor mapFile(java.nio.file.Path file) {
     nt_tensor h = new nt_tensor();
     Native.check(NtApi.nt_tensor_map_file(h, file.toAbsolutePath().toString()));
-    return new Tensor(h, DType.U8, new long[] {NtApi.nt_tensor_dim(h, 0)});
+    return new Tensor(h, Device.CPU, DType.U8, new long[] {NtApi.nt_tensor_dim(h, 0)});
   }
 
   /** Copies {@code n} bytes of {@code src} at {@code srcOffset} into this tensor at {@code offset}. */

@@ -234,6 +234,7 @@ class GpuParityTest {
   void mixingDevicesIsAClearError() {
     try (Scope s = Scope.open()) {
       Tensor a = Tensor.zeros(4, 4), b = Tensor.zerosOn(Device.CUDA, DType.F32, 4, 4), out = Tensor.zeros(4, 4);
+      assertThat(dev.nemotron4j.bindings.NtApi.nt_tensor_device(b.view(0, 2).handle())).isEqualTo(b.device().code());
       Executable call = () -> Kernels.matmul(out, a, b, false, false, 1f, 0f);
       NativeException e = org.junit.jupiter.api.Assertions.assertThrows(NativeException.class, call);
       assertThat(e).hasMessageThat().contains("'b' is on cuda:0 but 'out' is on cpu");

@@ -25,8 +25,9 @@ class DeviceTest {
     Device before = Device.current();
     try (Device.Use u = Device.use(Device.CPU)) {
       assertThat(Device.current()).isEqualTo(Device.CPU);
-      try (Tensor t = Tensor.zeros(3)) {
+      try (Tensor t = Tensor.zeros(3); Tensor v = t.view(1, 2)) {
         assertThat(t.device()).isEqualTo(Device.CPU);
+        assertThat(dev.nemotron4j.bindings.NtApi.nt_tensor_device(v.handle())).isEqualTo(v.device().code());
       }
     }
     assertThat(Device.current()).isEqualTo(before);

@@ -117,15 +117,7 @@ public final class PreferenceTask implements TrainTask<List<Integer>> {
 
   @Override
   public List<List<Integer>> next(int n) {
-    List<List<Integer>> out = new ArrayList<>();
-    for (int m = 0; m < n; m++) {
-      List<Integer> b = new ArrayList<>();
-      for (int i = 0; i < batch; i++) {
-        b.add(sampler.nextInt());
-      }
-      out.add(b);
-    }
-    return out;
+    return sampler.batches(n, batch);
   }
 
   @Override
