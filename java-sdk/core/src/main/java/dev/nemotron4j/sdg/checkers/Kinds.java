@@ -28,10 +28,27 @@ final class Kinds {
     return JSON.objectNode();
   }
 
-  private static ArrayNode array(List<String> values) {
-    ArrayNode a = JSON.arrayNode();
-    values.forEach(a::add);
-    return a;
+  /**
+   * IFEval kwargs from key/value pairs: Integer and String values as they are, a List of strings
+   * as an array.
+   */
+  private static ObjectNode kwargsOf(Object... keyValues) {
+    ObjectNode o = object();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      String key = (String) keyValues[i];
+      Object v = keyValues[i + 1];
+      if (v instanceof Integer n) {
+        o.put(key, n);
+      } else if (v instanceof String t) {
+        o.put(key, t);
+      } else if (v instanceof List<?> list) {
+        ArrayNode a = o.putArray(key);
+        list.forEach(x -> a.add((String) x));
+      } else {
+        throw new IllegalArgumentException("kwarg " + key + " has an unsupported value " + v);
+      }
+    }
+    return o;
   }
 
   private static Pattern literalIgnoringCase(String text) {
@@ -82,9 +99,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.set("keywords", array(keywords));
-      return o;
+      return kwargsOf("keywords", keywords);
     }
   }
 
@@ -141,9 +156,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.set("forbidden_words", array(forbiddenWords));
-      return o;
+      return kwargsOf("forbidden_words", forbiddenWords);
     }
   }
 
@@ -179,11 +192,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("keyword", keyword);
-      o.put("frequency", frequency);
-      o.put("relation", relation.kwarg);
-      return o;
+      return kwargsOf("keyword", keyword, "frequency", frequency, "relation", relation.kwarg);
     }
   }
 
@@ -231,11 +240,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("letter", letter);
-      o.put("let_frequency", frequency);
-      o.put("let_relation", relation.kwarg);
-      return o;
+      return kwargsOf("letter", letter, "let_frequency", frequency, "let_relation", relation.kwarg);
     }
   }
 
@@ -271,10 +276,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_words", numWords);
-      o.put("relation", relation.kwarg);
-      return o;
+      return kwargsOf("num_words", numWords, "relation", relation.kwarg);
     }
   }
 
@@ -308,10 +310,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_sentences", numSentences);
-      o.put("relation", relation.kwarg);
-      return o;
+      return kwargsOf("num_sentences", numSentences, "relation", relation.kwarg);
     }
   }
 
@@ -361,9 +360,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_paragraphs", numParagraphs);
-      return o;
+      return kwargsOf("num_paragraphs", numParagraphs);
     }
   }
 
@@ -444,11 +441,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_paragraphs", numParagraphs);
-      o.put("nth_paragraph", nthParagraph);
-      o.put("first_word", firstWord);
-      return o;
+      return kwargsOf("num_paragraphs", numParagraphs, "nth_paragraph", nthParagraph, "first_word", firstWord);
     }
   }
 
@@ -485,9 +478,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_placeholders", numPlaceholders);
-      return o;
+      return kwargsOf("num_placeholders", numPlaceholders);
     }
   }
 
@@ -535,9 +526,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("postscript_marker", postscriptMarker);
-      return o;
+      return kwargsOf("postscript_marker", postscriptMarker);
     }
   }
 
@@ -580,9 +569,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_bullets", numBullets);
-      return o;
+      return kwargsOf("num_bullets", numBullets);
     }
   }
 
@@ -670,9 +657,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("num_highlights", numHighlights);
-      return o;
+      return kwargsOf("num_highlights", numHighlights);
     }
   }
 
@@ -713,10 +698,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("section_spliter", sectionSpliter);
-      o.put("num_sections", numSections);
-      return o;
+      return kwargsOf("section_spliter", sectionSpliter, "num_sections", numSections);
     }
   }
 
@@ -918,9 +900,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("prompt_to_repeat", promptToRepeat);
-      return o;
+      return kwargsOf("prompt_to_repeat", promptToRepeat);
     }
   }
 
@@ -960,9 +940,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("end_phrase", endPhrase);
-      return o;
+      return kwargsOf("end_phrase", endPhrase);
     }
   }
 
@@ -1040,10 +1018,7 @@ final class Kinds {
 
     @Override
     public ObjectNode kwargs() {
-      ObjectNode o = object();
-      o.put("capital_frequency", capitalFrequency);
-      o.put("capital_relation", capitalRelation.kwarg);
-      return o;
+      return kwargsOf("capital_frequency", capitalFrequency, "capital_relation", capitalRelation.kwarg);
     }
   }
 
