@@ -1,6 +1,5 @@
 package dev.nemotron4j.model;
 
-import dev.nemotron4j.autograd.Ops;
 import dev.nemotron4j.nn.Init;
 import dev.nemotron4j.nn.Linear;
 import dev.nemotron4j.nn.Module;
@@ -104,12 +103,7 @@ public final class NemotronForCausalLM extends Module {
     Tensor lt = Tensor.ofLongs(lens.clone(), b);
     Tensor h = model.forward(ids, lt, cache);
     cache.setLengths(lens);
-    long[] last = new long[(int) b];
-    for (int i = 0; i < b; i++) {
-      last[i] = i * t + lens[i] - 1;
-    }
-    Tensor rows = Ops.embedding(Tensor.ofLongs(last, b), Ops.reshape(h, b * t, config.hiddenSize()));
-    return lmHead.forward(rows);
+    return lmHead.forward(NemotronModel.lastTokenStates(h, lens));
   }
 
   /** Feeds one token per row (tokens [B]) and returns the next logits [B, V]. */

@@ -141,6 +141,19 @@ public final class NemotronModel extends Module {
     return norm.forward(x);
   }
 
+  /**
+   * The rows of h [B, T, C] at each sequence's last token, lens[b] - 1 (lens null: T), as [B, C].
+   * The callers check lens is in [1, T] before their forward pass.
+   */
+  static Tensor lastTokenStates(Tensor h, long[] lens) {
+    long b = h.dim(0), t = h.dim(1);
+    long[] last = new long[(int) b];
+    for (int i = 0; i < b; i++) {
+      last[i] = i * t + (lens == null ? t : lens[i]) - 1;
+    }
+    return Ops.embedding(Tensor.ofLongs(last, b), Ops.reshape(h, b * t, h.dim(2)));
+  }
+
   /** Final-norm hidden states [B, C] of one new token per row at the cache's positions. */
   Tensor decode(Tensor tokens, KvCache cache) {
     Tensor pos = cache.positions();

@@ -1,6 +1,5 @@
 package dev.nemotron4j.model;
 
-import dev.nemotron4j.autograd.Ops;
 import dev.nemotron4j.nn.Init;
 import dev.nemotron4j.nn.Linear;
 import dev.nemotron4j.nn.Module;
@@ -64,18 +63,14 @@ public final class NemotronRewardModel extends Module {
 
   /** Final-norm hidden state [B, C] of each row's last token (lens[b] - 1; lens nullable: T). */
   public Tensor pooled(Tensor ids, Tensor lens) {
-    long b = ids.dim(0), t = ids.dim(1);
     long[] l = lens == null ? null : lens.toLongArray();
-    long[] last = new long[(int) b];
-    for (int i = 0; i < b; i++) {
-      long n = l == null ? t : l[i];
-      if (n < 1 || n > t) {
-        throw new IllegalArgumentException("sequence length " + n + " of row " + i + " is outside [1, " + t + "]");
+    long t = ids.dim(1);
+    for (int i = 0; l != null && i < l.length; i++) {  // checked before the forward pass
+      if (l[i] < 1 || l[i] > t) {
+        throw new IllegalArgumentException("sequence length " + l[i] + " of row " + i + " is outside [1, " + t + "]");
       }
-      last[i] = i * t + n - 1;
     }
-    Tensor h = model.forward(ids, lens, null);
-    return Ops.embedding(Tensor.ofLongs(last, b), Ops.reshape(h, b * t, config.hiddenSize()));
+    return NemotronModel.lastTokenStates(model.forward(ids, lens, null), l);
   }
 
   /** Attribute predictions [B, num_labels]. */
