@@ -24,6 +24,7 @@
 //         2^-8 * S_i.
 // Every rank is checked; for the ring every rank must also hold exactly the
 // same bits as rank 0 (the all-gather copies, it does not recompute).
+#include "lab_args.h"
 #include <cuda_runtime.h>
 
 #include <chrono>
@@ -325,17 +326,10 @@ void timing(Impl impl, const std::vector<int>& devs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool quick = false;
-    for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--quick"))
-            quick = true;
-        else if (!std::strcmp(argv[i], "--json"))
-            g_json = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--quick] [--json]\n", argv[0]);
-            return 2;
-        }
-    }
+    const LabArgs args = parse_lab_args(argc, argv);
+    if (!args.ok) return 2;
+    const bool quick = args.quick;
+    g_json = args.json;
     if (g_json) g_log = stderr;
 
     int ndev = 0;

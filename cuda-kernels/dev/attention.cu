@@ -31,6 +31,7 @@
 //    largest magnitude: allowed max abs error = 2e-5 * max |exact| (lse:
 //    2e-5 * max(1, max |lse|); dq, dk, dv: 2e-5 * the magnitude above). Rows without a visible key must give out = 0
 //    and lse = -inf exactly.
+#include "lab_args.h"
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -512,11 +513,9 @@ static void time_shape(int HD, bool json) {
 }
 
 int main(int argc, char** argv) {
-    bool quick = false, json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) quick = true;
-        else if (!strcmp(argv[i], "--json")) json = true;
-    }
+    const LabArgs args = parse_lab_args(argc, argv);
+    if (!args.ok) return 2;
+    const bool quick = args.quick, json = args.json;
     int ndev = 0;
     if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
         printf("no CUDA device; nothing to do\n");

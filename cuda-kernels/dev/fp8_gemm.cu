@@ -18,6 +18,7 @@
 // when the SIMT sum happens to be exact (small K: short sums of FP8 products
 // are often exact in F32); 2^-8 is the BF16 rounding error (unit roundoff).
 // Exit status 1 when any check fails.
+#include "lab_args.h"
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -398,17 +399,10 @@ void check_empty() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool quick = false;
-    for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--quick"))
-            quick = true;
-        else if (!std::strcmp(argv[i], "--json"))
-            g_json = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--quick] [--json]\n", argv[0]);
-            return 2;
-        }
-    }
+    const LabArgs args = parse_lab_args(argc, argv);
+    if (!args.ok) return 2;
+    const bool quick = args.quick;
+    g_json = args.json;
     int ndev = 0;
     if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
         std::printf("fp8_gemm: no CUDA device, nothing to do\n");

@@ -13,6 +13,7 @@
 // conversions, KV-cache writes), whose results must be bit-identical.
 //
 //   lab_training_ops [--quick] [--json]
+#include "lab_args.h"
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -155,11 +156,10 @@ void report_time(const char* op, const char* shape, double ms, double gbytes, do
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool quick = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--quick")) quick = true;
-        if (!std::strcmp(argv[i], "--json")) g_json = true;
-    }
+    const LabArgs args = parse_lab_args(argc, argv);
+    if (!args.ok) return 2;
+    const bool quick = args.quick;
+    g_json = args.json;
     int n = 0;
     CHECK(nt_cuda_device_count(&n));
     if (n == 0) {
