@@ -50,8 +50,8 @@ void probe() {
     }
     cudaDeviceProp p;
     if (cudaGetDeviceProperties(&p, 0) == cudaSuccess) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%s (sm_%d%d, %.1f GiB), %d device(s)", p.name, p.major, p.minor,
+        char buf[400];
+        std::snprintf(buf, sizeof buf, "%.256s (sm_%d%d, %.1f GiB), %d device(s)", p.name, p.major, p.minor,
                       (double)p.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), n);
         g_info = buf;
     } else {
@@ -87,8 +87,6 @@ void note_launch(const char* kernel) {
 void note_status(int rc) {
     if (rc != NT_OK) note(rc, "%s", nt_last_error());
 }
-
-bool built() { return true; }
 
 const char* info() {
     std::call_once(g_once, probe);
@@ -175,7 +173,7 @@ int synchronize(int dev) {
 template <typename T>
 class Upload {
    public:
-    Upload(const T* host, int64_t n) : n_(n) {
+    Upload(const T* host, int64_t n) {
         if (!host || n <= 0) return;
         cudaError_t e = cudaMallocAsync((void**)&p_, sizeof(T) * (size_t)n, 0);
         if (e == cudaSuccess) e = cudaMemcpyAsync(p_, host, sizeof(T) * (size_t)n, cudaMemcpyHostToDevice, 0);
@@ -195,7 +193,6 @@ class Upload {
 
    private:
     T* p_ = nullptr;
-    int64_t n_;
     bool ok_ = true;
 };
 

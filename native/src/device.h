@@ -33,8 +33,6 @@ const char* device_name(int dev, char* buf, int n);
 
 namespace gpu {
 
-// True when this build has CUDA kernels (a device may still be absent).
-bool built();
 int device_count();
 // "no device: <why>", or the name of device 0 and the device count.
 const char* info();

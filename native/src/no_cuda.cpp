@@ -13,7 +13,6 @@ int none(const char* what) {
 }
 }  // namespace
 
-bool built() { return false; }
 const char* info() { return "no device: this build has no CUDA kernels (nvcc was not found)"; }
 int device_count() { return 0; }
 int set_device(int) { return none("set_device"); }
